@@ -1,0 +1,46 @@
+# authbench — the commands the README and CI use.
+#
+#   make test   everything that must pass (installs what it needs first)
+#   make bench  the benchmarks that prove the performance ratios (long; not in test)
+#   make lint   gofmt and go vet
+#   make fuzz   a short run of every fuzz target (not in test)
+
+GO        ?= go
+PKGS      := ./...
+BENCHTIME ?= 1s
+COUNT     ?= 6
+
+.PHONY: test deps lint vet fmt-check unit bench fuzz build clean
+
+test: deps lint unit
+
+deps:
+	$(GO) mod download
+
+lint: fmt-check vet
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 -timeout 12m $(PKGS)
+
+build:
+	$(GO) build -o bin/authbench ./cmd/authbench
+
+# bench runs each benchmark COUNT times so the ratios can be read with benchstat:
+#   go run golang.org/x/perf/cmd/benchstat@latest -col /engine bench.txt
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./srp/ ./srp/internal/modexp/ | tee bench.txt
+
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzHandshake$$' -fuzztime $(FUZZTIME) ./srp/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./srp/
+
+clean:
+	rm -rf bin bench.txt

@@ -1,0 +1,106 @@
+// Package cli is authbench's command tree (cobra). main builds an [Env] from the
+// process and calls [Run]; everything a command touches of the outside world (streams,
+// environment, clock, randomness, signals) comes through Env, so tests run the real
+// commands in-process and read their output and exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authbench/authbench/internal/exitcode"
+)
+
+// Env is the outside world as the commands see it.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// Now is the clock.
+	Now func() time.Time
+	// Random is the source of secrets (crypto/rand.Reader in production).
+	Random io.Reader
+}
+
+// Run executes the command line args (without the program name) and returns the exit
+// code. Errors are printed to Stderr as one line.
+func Run(ctx context.Context, env Env, args []string) int {
+	reached := false
+	root := newRoot(env, &reached)
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	code := exitcode.Of(err)
+	if !reached && code == exitcode.Failure {
+		// cobra failed before any command ran: an unknown command, a bad flag or a
+		// wrong number of arguments.
+		code = exitcode.Usage
+	}
+	if code == exitcode.Interrupted && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(env.Stderr, "authbench: interrupted")
+		return code
+	}
+	fmt.Fprintln(env.Stderr, "authbench: "+oneLine(err.Error()))
+	return code
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func newRoot(env Env, reached *bool) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "authbench",
+		Short: "Conformance and load testing for Amazon Cognito user-pool sign-in",
+		Long: `authbench drives Amazon Cognito user-pool sign-in exactly as Amplify's signIn /
+confirmSignIn does, asserts every nextStep branch, and loads a pool with concurrent SRP
+sign-ins while measuring where the time goes.
+
+Exit codes: 0 success, 1 unexpected error, 2 usage or invalid config, 3 conformance
+failure, 4 incomplete merge, 99 thresholds breached, 130 interrupted.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(*cobra.Command, []string) {
+			*reached = true
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.Usagef("unknown command %q for \"authbench\"", args[0])
+			}
+			return cmd.Help()
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitcode.Usagef("%v (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newVersionCmd(env), newSRPCmd(env))
+	return root
+}
+
+// usageArgs wraps a cobra argument validator so its errors are usage errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return exitcode.Usagef("%v (see '%s --help')", err, cmd.CommandPath())
+		}
+		return nil
+	}
+}

@@ -1,0 +1,4 @@
+package srp
+
+// fastEngine returns the default engine.
+func fastEngine() engine { return bigEngine{} }
