@@ -69,7 +69,7 @@ CPU-second ("per core"), which is the number to size load generators with.`,
 				if err := tw.Flush(); err != nil {
 					return err
 				}
-				fmt.Fprintf(env.Stdout, "%d workers on %d CPUs (%s)\n", res.Workers, res.CPUs, res.GoArch)
+				fmt.Fprintf(env.Stdout, "%d workers on %d CPUs (%s, %s engine)\n", res.Workers, res.CPUs, res.GoArch, res.Engine)
 			}
 			return cmd.Context().Err()
 		},

@@ -52,8 +52,10 @@ type Result struct {
 	Workers int    `json:"workers"`
 	CPUs    int    `json:"cpus"`
 	GoArch  string `json:"goarch"`
-	Client  Side   `json:"client"`
-	Server  Side   `json:"server"`
+	// Engine is the SRP exponentiation backend (see srp.Engine).
+	Engine string `json:"engine"`
+	Client Side   `json:"client"`
+	Server Side   `json:"server"`
 }
 
 // fixture is one precomputed handshake the server side replays: the server's secret
@@ -82,7 +84,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Random == nil {
 		o.Random = rand.Reader
 	}
-	res := Result{Workers: o.Workers, CPUs: runtime.NumCPU(), GoArch: runtime.GOARCH}
+	res := Result{Workers: o.Workers, CPUs: runtime.NumCPU(), GoArch: runtime.GOARCH, Engine: srp.Engine()}
 
 	fixtures, err := makeFixtures(8)
 	if err != nil {

@@ -1,0 +1,140 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func amm60(z, a, b, m *[64]uint64, k0 uint64)
+//
+// Almost-Montgomery multiplication with AVX-512 IFMA on 60 radix-2^52 limbs
+// held in eight ZMM registers (lanes 60..63 are zero). Word-serial over b:
+// for each b[i] the accumulator gets lo52(a*b[i]) + lo52(m*q), is shifted
+// down one lane (dividing by 2^52: lane 0 is then a multiple of 2^52 whose
+// carry is tracked in BX), and gets hi52(a*b[i]) + hi52(m*q). Lane 0 is
+// mirrored in scalar registers to compute q = (acc0 + a0*b[i])*k0 mod 2^52.
+// Lanes are not normalised inside the loop (each stays below 2^61); a
+// final scalar pass propagates the carries.
+//
+// Registers: Z0-Z7 accumulator, Z8-Z15 a, Z16-Z23 m, Z24 broadcast b[i],
+// Z25 broadcast q, Z26 zero.
+TEXT ·amm60(SB), NOSPLIT, $0-40
+	MOVQ z+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), R8
+	MOVQ m+24(FP), R10
+	MOVQ k0+32(FP), R12
+
+	VMOVDQU64 0(SI), Z8
+	VMOVDQU64 64(SI), Z9
+	VMOVDQU64 128(SI), Z10
+	VMOVDQU64 192(SI), Z11
+	VMOVDQU64 256(SI), Z12
+	VMOVDQU64 320(SI), Z13
+	VMOVDQU64 384(SI), Z14
+	VMOVDQU64 448(SI), Z15
+	VMOVDQU64 0(R10), Z16
+	VMOVDQU64 64(R10), Z17
+	VMOVDQU64 128(R10), Z18
+	VMOVDQU64 192(R10), Z19
+	VMOVDQU64 256(R10), Z20
+	VMOVDQU64 320(R10), Z21
+	VMOVDQU64 384(R10), Z22
+	VMOVDQU64 448(R10), Z23
+	MOVQ (SI), R11
+	MOVQ (R10), R13
+	MOVQ $0xfffffffffffff, R9
+	VPXORQ Z26, Z26, Z26
+	VMOVDQA64 Z26, Z0
+	VMOVDQA64 Z26, Z1
+	VMOVDQA64 Z26, Z2
+	VMOVDQA64 Z26, Z3
+	VMOVDQA64 Z26, Z4
+	VMOVDQA64 Z26, Z5
+	VMOVDQA64 Z26, Z6
+	VMOVDQA64 Z26, Z7
+	XORQ BX, BX
+	MOVQ $60, CX
+
+loop:
+	MOVQ (R8), DX
+	VPBROADCASTQ DX, Z24
+	IMULQ R11, DX
+	ANDQ R9, DX
+	VMOVQ X0, AX
+	ADDQ BX, AX
+	ADDQ DX, AX
+	MOVQ AX, DX
+	IMULQ R12, DX
+	ANDQ R9, DX
+	VPBROADCASTQ DX, Z25
+	IMULQ R13, DX
+	ANDQ R9, DX
+	ADDQ DX, AX
+	SHRQ $52, AX
+	MOVQ AX, BX
+	VPMADD52LUQ Z8, Z24, Z0
+	VPMADD52LUQ Z16, Z25, Z0
+	VPMADD52LUQ Z9, Z24, Z1
+	VPMADD52LUQ Z17, Z25, Z1
+	VPMADD52LUQ Z10, Z24, Z2
+	VPMADD52LUQ Z18, Z25, Z2
+	VPMADD52LUQ Z11, Z24, Z3
+	VPMADD52LUQ Z19, Z25, Z3
+	VPMADD52LUQ Z12, Z24, Z4
+	VPMADD52LUQ Z20, Z25, Z4
+	VPMADD52LUQ Z13, Z24, Z5
+	VPMADD52LUQ Z21, Z25, Z5
+	VPMADD52LUQ Z14, Z24, Z6
+	VPMADD52LUQ Z22, Z25, Z6
+	VPMADD52LUQ Z15, Z24, Z7
+	VPMADD52LUQ Z23, Z25, Z7
+	VALIGNQ $1, Z0, Z1, Z0
+	VALIGNQ $1, Z1, Z2, Z1
+	VALIGNQ $1, Z2, Z3, Z2
+	VALIGNQ $1, Z3, Z4, Z3
+	VALIGNQ $1, Z4, Z5, Z4
+	VALIGNQ $1, Z5, Z6, Z5
+	VALIGNQ $1, Z6, Z7, Z6
+	VALIGNQ $1, Z7, Z26, Z7
+	VPMADD52HUQ Z8, Z24, Z0
+	VPMADD52HUQ Z16, Z25, Z0
+	VPMADD52HUQ Z9, Z24, Z1
+	VPMADD52HUQ Z17, Z25, Z1
+	VPMADD52HUQ Z10, Z24, Z2
+	VPMADD52HUQ Z18, Z25, Z2
+	VPMADD52HUQ Z11, Z24, Z3
+	VPMADD52HUQ Z19, Z25, Z3
+	VPMADD52HUQ Z12, Z24, Z4
+	VPMADD52HUQ Z20, Z25, Z4
+	VPMADD52HUQ Z13, Z24, Z5
+	VPMADD52HUQ Z21, Z25, Z5
+	VPMADD52HUQ Z14, Z24, Z6
+	VPMADD52HUQ Z22, Z25, Z6
+	VPMADD52HUQ Z15, Z24, Z7
+	VPMADD52HUQ Z23, Z25, Z7
+	ADDQ $8, R8
+	DECQ CX
+	JNZ  loop
+
+	VMOVDQU64 Z0, 0(DI)
+	VMOVDQU64 Z1, 64(DI)
+	VMOVDQU64 Z2, 128(DI)
+	VMOVDQU64 Z3, 192(DI)
+	VMOVDQU64 Z4, 256(DI)
+	VMOVDQU64 Z5, 320(DI)
+	VMOVDQU64 Z6, 384(DI)
+	VMOVDQU64 Z7, 448(DI)
+	VZEROUPPER
+
+	// Carry propagation; lane 0 also gets the pending carry in BX.
+	MOVQ BX, AX
+	XORQ CX, CX
+
+norm:
+	ADDQ (DI)(CX*8), AX
+	MOVQ AX, DX
+	ANDQ R9, DX
+	MOVQ DX, (DI)(CX*8)
+	SHRQ $52, AX
+	INCQ CX
+	CMPQ CX, $60
+	JB   norm
+	RET

@@ -1,0 +1,5 @@
+//go:build !race
+
+package modexp
+
+const raceEnabled = false
