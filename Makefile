@@ -16,6 +16,7 @@ test: deps lint unit
 
 deps:
 	$(GO) mod download
+	npm ci --prefix emulator/testdata/interop --no-audit --no-fund
 
 lint: fmt-check vet
 

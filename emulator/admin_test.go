@@ -1,0 +1,239 @@
+package emulator_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+func TestProvisioning(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	created, err := e.idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+		PoolName:               aws.String("prov"),
+		MfaConfiguration:       types.UserPoolMfaTypeOptional,
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+		UsernameAttributes:     []types.UsernameAttributeType{"email"},
+		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{
+			MinimumLength: aws.Int32(10), RequireSymbols: false, RequireNumbers: true, RequireUppercase: true, RequireLowercase: true,
+		}},
+		Schema: []types.SchemaAttributeType{{Name: aws.String("tier"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(created.UserPool.Id)
+	d, err := e.idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := d.UserPool
+	if p.MfaConfiguration != types.UserPoolMfaTypeOptional || aws.ToInt32(p.Policies.PasswordPolicy.MinimumLength) != 10 ||
+		p.Policies.PasswordPolicy.RequireSymbols || len(p.UsernameAttributes) != 1 || !strings.HasSuffix(aws.ToString(p.Arn), ":userpool/"+id) {
+		t.Errorf("DescribeUserPool: %+v", p)
+	}
+	hasCustom := false
+	for _, a := range p.SchemaAttributes {
+		if aws.ToString(a.Name) == "custom:tier" {
+			hasCustom = true
+		}
+	}
+	if !hasCustom || len(p.SchemaAttributes) < 20 {
+		t.Errorf("schema: %d attributes, custom:tier %v", len(p.SchemaAttributes), hasCustom)
+	}
+	if _, err := e.idp.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &id, MfaConfiguration: types.UserPoolMfaTypeOff, DeletionProtection: types.DeletionProtectionTypeActive}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = e.idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	if d.UserPool.MfaConfiguration != types.UserPoolMfaTypeOff {
+		t.Errorf("after update: %s", d.UserPool.MfaConfiguration)
+	}
+	_, err = e.idp.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &id})
+	apiError(t, err, "InvalidParameterException", "")
+
+	// Clients.
+	_, err = e.idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &id, ClientName: aws.String("c"), AuthSessionValidity: aws.Int32(20)})
+	apiError(t, err, "InvalidParameterException", "1 validation error detected: Value '20' at 'authSessionValidity' failed to satisfy constraint: Member must have value less than or equal to 15")
+	cc, err := e.idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &id, ClientName: aws.String("c"), GenerateSecret: true, AuthSessionValidity: aws.Int32(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := aws.ToString(cc.UserPoolClient.ClientId)
+	dc, err := e.idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &id, ClientId: &cid})
+	if err != nil || aws.ToString(dc.UserPoolClient.ClientSecret) == "" || aws.ToInt32(dc.UserPoolClient.AuthSessionValidity) != 5 ||
+		dc.UserPoolClient.PreventUserExistenceErrors != types.PreventUserExistenceErrorTypesEnabled || !aws.ToBool(dc.UserPoolClient.EnableTokenRevocation) ||
+		dc.UserPoolClient.RefreshTokenValidity != 30 {
+		t.Fatalf("DescribeUserPoolClient: %v %+v", err, dc.UserPoolClient)
+	}
+	uc, err := e.idp.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: &id, ClientId: &cid, ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH"}})
+	if err != nil || len(uc.UserPoolClient.ExplicitAuthFlows) != 1 || aws.ToString(uc.UserPoolClient.ClientSecret) != aws.ToString(dc.UserPoolClient.ClientSecret) {
+		t.Fatalf("UpdateUserPoolClient: %v", err)
+	}
+	if _, err := e.idp.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: &id, ClientId: &cid}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &id, ClientId: &cid})
+	apiError(t, err, "ResourceNotFoundException", "")
+
+	// Listing with pagination; deletion.
+	for i := 0; i < 3; i++ {
+		if _, err := e.idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("more")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := 0
+	var next *string
+	for {
+		l, err := e.idp.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(2), NextToken: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen += len(l.UserPools)
+		if next = l.NextToken; next == nil {
+			break
+		}
+	}
+	if seen != 4 {
+		t.Errorf("listed %d pools, want 4", seen)
+	}
+	if _, err := e.idp.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &id, DeletionProtection: types.DeletionProtectionTypeInactive}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.idp.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &id})
+	apiError(t, err, "ResourceNotFoundException", "User pool "+id+" does not exist.")
+}
+
+func TestAdminUsers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
+		in.AliasAttributes = []types.AliasAttributeType{"email"}
+	}})
+	// AdminCreateUser sends the temporary password.
+	cu, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("olga"),
+		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("olga@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}},
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail}})
+	if err != nil || cu.User.UserStatus != types.UserStatusTypeForceChangePassword || !cu.User.Enabled {
+		t.Fatalf("AdminCreateUser: %v %+v", err, cu)
+	}
+	temp := e.lastCode(t, poolID, "olga", "TEMPORARY_PASSWORD")
+	_, err = e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("olga")})
+	apiError(t, err, "UsernameExistsException", "User account already exists")
+	if _, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("olga"), MessageAction: types.MessageActionTypeResend}); err != nil {
+		t.Fatal(err)
+	}
+	if again := e.lastCode(t, poolID, "olga", "TEMPORARY_PASSWORD"); again == temp {
+		t.Error("RESEND did not send a new temporary password")
+	} else {
+		temp = again
+	}
+	// Sign in by the verified email alias; the canonical username comes back.
+	init, err := e.passwordAuth(ctx, clientID, "olga@example.com", temp)
+	if err != nil || init.ChallengeName != types.ChallengeNameTypeNewPasswordRequired || init.ChallengeParameters["USER_ID_FOR_SRP"] != "olga" {
+		t.Fatalf("alias sign-in: %v %+v", err, init)
+	}
+
+	// Attributes, confirm, disable/enable, reset, delete.
+	_, err = e.idp.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("olga"), UserAttributes: []types.AttributeType{{Name: aws.String("nope"), Value: aws.String("x")}}})
+	apiError(t, err, "InvalidParameterException", "")
+	if _, err := e.idp.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("olga"), UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("o@example.com")}}}); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("olga")})
+	if attr(g.UserAttributes, "email") != "o@example.com" || attr(g.UserAttributes, "email_verified") != "false" {
+		t.Errorf("changing email must unverify it: %+v", g.UserAttributes)
+	}
+	_, err = e.idp.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: &poolID, Username: aws.String("olga")})
+	apiError(t, err, "NotAuthorizedException", "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD")
+	if _, err := e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("pat"), Password: aws.String("Passw0rd!")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.idp.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: &poolID, Username: aws.String("pat")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.passwordAuth(ctx, clientID, "pat", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.idp.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &poolID, Username: aws.String("pat")})
+	apiError(t, err, "InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number")
+
+	_, err = e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("nobody")})
+	apiError(t, err, "UserNotFoundException", "User does not exist.")
+	if _, err := e.idp.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &poolID, Username: aws.String("pat")}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.passwordAuth(ctx, clientID, "pat", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.idp.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &poolID, Username: aws.String("pat")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: tok.AuthenticationResult.AccessToken})
+	apiError(t, err, "NotAuthorizedException", "Access Token has been revoked")
+
+	// Admin password sign-in.
+	ai, err := e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "pat", "PASSWORD": "Passw0rd!"}})
+	if err != nil || ai.AuthenticationResult == nil {
+		t.Fatalf("AdminInitiateAuth: %v", err)
+	}
+	_, err = e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "pat", "PASSWORD": "Passw0rd!"}})
+	apiError(t, err, "InvalidParameterException", "Initiate Auth method not supported.")
+
+	// ListUsers with filters.
+	for _, tc := range []struct {
+		filter string
+		want   int
+	}{
+		{"", 2}, {`username = "pat"`, 1}, {`email ^= "o@"`, 1}, {`cognito:user_status = "CONFIRMED"`, 1}, {`status = "Enabled"`, 2},
+	} {
+		l, err := e.idp.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(tc.filter)})
+		if err != nil || len(l.Users) != tc.want {
+			t.Errorf("ListUsers(%q): %v, %d users, want %d", tc.filter, err, len(l.Users), tc.want)
+		}
+	}
+	_, err = e.idp.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID, Filter: aws.String(`shoe = "9"`)})
+	apiError(t, err, "InvalidParameterException", "")
+
+	if _, err := e.idp.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &poolID, Username: aws.String("pat")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.passwordAuth(ctx, clientID, "pat", "Passw0rd!")
+	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+}
+
+// TestEmailUsernamePool: users of a pool whose username is the email get a UUID
+// username; signing in with the email returns it.
+func TestEmailUsernamePool(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
+		in.UsernameAttributes = []types.UsernameAttributeType{"email"}
+	}})
+	_, err := e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("not-an-email"), Password: aws.String("Passw0rd!")})
+	apiError(t, err, "InvalidParameterException", "Username should be an email.")
+	su, err := e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("quinn@example.com"), Password: aws.String("Passw0rd!")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.idp.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: &poolID, Username: aws.String("quinn@example.com")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.srpSignIn(ctx, poolID, clientID, "quinn@example.com", "Passw0rd!")
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("sign-in by email: %v", err)
+	}
+	g, err := e.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
+	if err != nil || aws.ToString(g.Username) != aws.ToString(su.UserSub) || attr(g.UserAttributes, "email") != "quinn@example.com" {
+		t.Fatalf("GetUser: %v %+v (sub %s)", err, g, aws.ToString(su.UserSub))
+	}
+	_, err = e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("quinn@example.com"), Password: aws.String("Passw0rd!")})
+	apiError(t, err, "UsernameExistsException", "")
+}

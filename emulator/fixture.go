@@ -1,0 +1,216 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/authbench/authbench/emulator/internal/idp"
+)
+
+// Fixture is a YAML file of pools, app clients and users to preload. Unknown keys are
+// errors. Passwords in a fixture are test data: keep real ones out of it.
+//
+//	pools:
+//	  - id: us-east-1_Fixture01        # optional; fixed so scripts can rely on it
+//	    name: fixture
+//	    mfa: OFF                       # OFF | ON | OPTIONAL
+//	    usernameAttributes: [email]    # or aliasAttributes: [email, phone_number]
+//	    autoVerifiedAttributes: [email]
+//	    passwordPolicy: {minimumLength: 8, requireSymbols: false}
+//	    requiredAttributes: [email]
+//	    clients:
+//	      - id: fixtureclient              # optional
+//	        name: web
+//	        secret: s3cr3t                 # optional; or generateSecret: true
+//	        explicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+//	        preventUserExistenceErrors: ENABLED
+//	    users:
+//	      - username: alice
+//	        password: Passw0rd!
+//	        status: CONFIRMED            # UNCONFIRMED | FORCE_CHANGE_PASSWORD | RESET_REQUIRED
+//	        enabled: true
+//	        attributes: {email: alice@example.com, email_verified: "true"}
+type Fixture struct {
+	Pools []FixturePool `yaml:"pools"`
+}
+
+// FixturePool is one pool of a fixture.
+type FixturePool struct {
+	ID                     string            `yaml:"id"`
+	Name                   string            `yaml:"name"`
+	MFA                    string            `yaml:"mfa"`
+	UsernameAttributes     []string          `yaml:"usernameAttributes"`
+	AliasAttributes        []string          `yaml:"aliasAttributes"`
+	AutoVerifiedAttributes []string          `yaml:"autoVerifiedAttributes"`
+	CaseSensitive          *bool             `yaml:"caseSensitive"`
+	RequiredAttributes     []string          `yaml:"requiredAttributes"`
+	CustomAttributes       []string          `yaml:"customAttributes"`
+	AdminCreateUserOnly    bool              `yaml:"adminCreateUserOnly"`
+	PasswordPolicy         *FixturePolicy    `yaml:"passwordPolicy"`
+	Clients                []FixtureClient   `yaml:"clients"`
+	Users                  []FixtureUser     `yaml:"users"`
+	Tags                   map[string]string `yaml:"tags"`
+}
+
+// FixturePolicy is a pool's password policy; unset fields keep Cognito's defaults.
+type FixturePolicy struct {
+	MinimumLength    *int32 `yaml:"minimumLength"`
+	RequireLowercase *bool  `yaml:"requireLowercase"`
+	RequireUppercase *bool  `yaml:"requireUppercase"`
+	RequireNumbers   *bool  `yaml:"requireNumbers"`
+	RequireSymbols   *bool  `yaml:"requireSymbols"`
+	TemporaryDays    int32  `yaml:"temporaryPasswordValidityDays"`
+}
+
+// FixtureClient is one app client of a fixture pool.
+type FixtureClient struct {
+	ID                         string   `yaml:"id"`
+	Name                       string   `yaml:"name"`
+	Secret                     string   `yaml:"secret"`
+	GenerateSecret             bool     `yaml:"generateSecret"`
+	ExplicitAuthFlows          []string `yaml:"explicitAuthFlows"`
+	PreventUserExistenceErrors string   `yaml:"preventUserExistenceErrors"`
+	AuthSessionValidity        *int32   `yaml:"authSessionValidity"`
+	EnableTokenRevocation      *bool    `yaml:"enableTokenRevocation"`
+}
+
+// FixtureUser is one user of a fixture pool.
+type FixtureUser struct {
+	Username   string            `yaml:"username"`
+	Password   string            `yaml:"password"`
+	Status     string            `yaml:"status"`
+	Enabled    *bool             `yaml:"enabled"`
+	Attributes map[string]string `yaml:"attributes"`
+}
+
+// ParseFixture decodes a fixture strictly.
+func ParseFixture(r io.Reader) (*Fixture, error) {
+	var f Fixture
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &f, nil
+		}
+		return nil, fmt.Errorf("fixture: %w", err)
+	}
+	return &f, nil
+}
+
+// LoadFixtureFile reads a fixture file and loads it into the server.
+func (s *Server) LoadFixtureFile(ctx context.Context, path string) (*Loaded, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("fixture: %w", err)
+	}
+	f, err := ParseFixture(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	l, err := s.LoadFixture(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return l, nil
+}
+
+// Loaded lists what a fixture created.
+type Loaded struct {
+	Pools []LoadedPool
+}
+
+// LoadedPool is a pool a fixture created, with its clients.
+type LoadedPool struct {
+	ID, Name string
+	Clients  []LoadedClient
+	Users    int
+}
+
+// LoadedClient is an app client a fixture created. Secret is only for the caller's
+// use; never print it.
+type LoadedClient struct {
+	ID, Name, Secret string
+}
+
+// LoadFixture creates the fixture's pools, clients and users.
+func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
+	var out Loaded
+	for i, fp := range f.Pools {
+		where := fmt.Sprintf("pools[%d]", i)
+		name := fp.Name
+		if name == "" {
+			name = fmt.Sprintf("pool%d", i+1)
+		}
+		in := idp.CreateUserPoolInput{
+			PoolName:               name,
+			MfaConfiguration:       fp.MFA,
+			UsernameAttributes:     fp.UsernameAttributes,
+			AliasAttributes:        fp.AliasAttributes,
+			AutoVerifiedAttributes: fp.AutoVerifiedAttributes,
+			UserPoolTags:           fp.Tags,
+		}
+		if fp.CaseSensitive != nil {
+			in.UsernameConfiguration = &idp.UsernameConfigurationType{CaseSensitive: fp.CaseSensitive}
+		}
+		if fp.AdminCreateUserOnly {
+			in.AdminCreateUserConfig = &idp.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true}
+		}
+		for _, a := range fp.RequiredAttributes {
+			in.Schema = append(in.Schema, idp.SchemaAttributeType{Name: ptr(a), Required: ptr(true)})
+		}
+		for _, a := range fp.CustomAttributes {
+			in.Schema = append(in.Schema, idp.SchemaAttributeType{Name: ptr(a), AttributeDataType: "String"})
+		}
+		if pp := fp.PasswordPolicy; pp != nil {
+			pol := &idp.PasswordPolicyType{MinimumLength: pp.MinimumLength, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: pp.TemporaryDays}
+			set := func(dst *bool, v *bool) {
+				if v != nil {
+					*dst = *v
+				}
+			}
+			set(&pol.RequireLowercase, pp.RequireLowercase)
+			set(&pol.RequireUppercase, pp.RequireUppercase)
+			set(&pol.RequireNumbers, pp.RequireNumbers)
+			set(&pol.RequireSymbols, pp.RequireSymbols)
+			in.Policies = &idp.UserPoolPolicyType{PasswordPolicy: pol}
+		}
+		id, err := s.svc.SeedCreatePool(ctx, idp.SeedPool{ID: fp.ID, Input: in})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		lp := LoadedPool{ID: id, Name: name}
+		for j, fc := range fp.Clients {
+			cname := fc.Name
+			if cname == "" {
+				cname = fmt.Sprintf("client%d", j+1)
+			}
+			cid, secret, err := s.svc.SeedCreateClient(ctx, idp.SeedClient{ID: fc.ID, Secret: fc.Secret, Input: idp.CreateUserPoolClientInput{
+				UserPoolId: id, ClientName: cname, GenerateSecret: fc.GenerateSecret,
+				ExplicitAuthFlows: fc.ExplicitAuthFlows, PreventUserExistenceErrors: fc.PreventUserExistenceErrors,
+				AuthSessionValidity: fc.AuthSessionValidity, EnableTokenRevocation: fc.EnableTokenRevocation,
+			}})
+			if err != nil {
+				return nil, fmt.Errorf("%s.clients[%d]: %w", where, j, err)
+			}
+			lp.Clients = append(lp.Clients, LoadedClient{ID: cid, Name: cname, Secret: secret})
+		}
+		for j, fu := range fp.Users {
+			disabled := fu.Enabled != nil && !*fu.Enabled
+			err := s.svc.SeedCreateUser(ctx, id, idp.SeedUser{Username: fu.Username, Attributes: fu.Attributes, Password: fu.Password, Status: fu.Status, Disabled: disabled})
+			if err != nil {
+				return nil, fmt.Errorf("%s.users[%d] (%s): %w", where, j, fu.Username, err)
+			}
+			lp.Users++
+		}
+		out.Pools = append(out.Pools, lp)
+	}
+	return &out, nil
+}
+
+func ptr[T any](v T) *T { return &v }

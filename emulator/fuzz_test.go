@@ -1,0 +1,105 @@
+package emulator_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/srp"
+)
+
+// checkCognitoError asserts a response is either a success or a JSON Cognito error
+// with __type and message: never a 5xx, never a non-JSON body.
+func checkCognitoError(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	var body map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("body is not JSON: %q", rec.Body.String())
+	}
+	if rec.Code != 200 {
+		if typ, _ := body["__type"].(string); typ == "" || rec.Header().Get("x-amzn-ErrorType") != typ {
+			t.Fatalf("error without __type: %d %v", rec.Code, body)
+		}
+		if _, ok := body["message"].(string); !ok {
+			t.Fatalf("error without message: %v", body)
+		}
+	}
+}
+
+// FuzzDecode sends arbitrary bodies to every operation: the answer is always a
+// Cognito error or a success, never a panic, a 5xx or a non-JSON body.
+func FuzzDecode(f *testing.F) {
+	srv := emulator.New(emulator.Options{NewKey: testKey})
+	h := srv.Handler()
+	ops := []string{"InitiateAuth", "RespondToAuthChallenge", "AdminCreateUser", "SignUp", "CreateUserPool", "CreateUserPoolClient", "ListUsers", "GetUser", "ConfirmSignUp", "UpdateUserPool", "NoSuchOp"}
+	for i := range ops {
+		f.Add(uint8(i), `{}`)
+		f.Add(uint8(i), `{"ClientId":"x","AuthFlow":"USER_SRP_AUTH","AuthParameters":{"USERNAME":"u","SRP_A":"00"}}`)
+	}
+	f.Add(uint8(4), `{"PoolName":"p","Policies":{"PasswordPolicy":{"MinimumLength":-1}},"Schema":[{"Name":""}]}`)
+	f.Add(uint8(6), `{"UserPoolId":"x","Filter":"email ^= \"a"}`)
+	f.Add(uint8(0), `{"ClientId":[1,2],"AuthFlow":{"a":null}}`)
+	f.Add(uint8(2), `null`)
+	f.Fuzz(func(t *testing.T, op uint8, body string) {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+ops[int(op)%len(ops)])
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkCognitoError(t, rec)
+	})
+}
+
+// FuzzPasswordVerifier answers a real PASSWORD_VERIFIER challenge with arbitrary
+// values: every answer is refused with a Cognito error, none signs in, none panics.
+func FuzzPasswordVerifier(f *testing.F) {
+	e := newEnv(f)
+	ctx := context.Background()
+	poolID, clientID, _ := e.pool(f, poolSpec{})
+	e.user(f, poolID, "fuzz", "Passw0rd!")
+	_ = poolID
+	f.Add("fuzz", "AAAA", "AAAA", "Tue Mar 5 07:04:09 UTC 2024", "02", true)
+	f.Add("", "", "", "", "", false)
+	f.Add("fuzz", "!!", "====", "Mon Jan 99 99:99:99 UTC 9999", srp.N().Text(16), true)
+	f.Fuzz(func(t *testing.T, username, block, sig, ts, a string, realBlock bool) {
+		c, _ := srp.NewClient(rand.Reader)
+		srpA := c.SRPA()
+		if a != "" {
+			srpA = a
+		}
+		init, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "fuzz", "SRP_A": srpA}})
+		if err != nil {
+			return // a refused SRP_A is fine
+		}
+		if realBlock {
+			block = init.ChallengeParameters["SECRET_BLOCK"]
+		}
+		_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session,
+			ChallengeResponses: map[string]string{"USERNAME": username, "PASSWORD_CLAIM_SECRET_BLOCK": block, "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}})
+		if err == nil {
+			t.Fatal("an arbitrary proof signed in")
+		}
+		var code string
+		if ae, ok := asAPIError(err); ok {
+			code = ae
+		}
+		switch code {
+		case "NotAuthorizedException", "InvalidParameterException":
+		default:
+			t.Fatalf("unexpected error %v", err)
+		}
+	})
+	_ = aws.String
+}

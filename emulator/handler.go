@@ -1,0 +1,170 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/authbench/authbench/emulator/internal/idp"
+)
+
+const (
+	targetPrefix   = "AWSCognitoIdentityProviderService."
+	jsonType       = "application/x-amz-json-1.1"
+	outboxPath     = "/_authbench/outbox"
+	healthPath     = "/_authbench/health"
+	wellKnownJWKS  = "/.well-known/jwks.json"
+	wellKnownOIDC  = "/.well-known/openid-configuration"
+	corsAllowHdrs  = "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, authorization, cache-control, amz-sdk-invocation-id, amz-sdk-request"
+	corsExposeHdrs = "x-amzn-requestid, x-amzn-errortype, x-amzn-errormessage, date"
+)
+
+// Handler returns the server's HTTP handler: the Cognito API on POST /, the
+// well-known documents of each pool, and the outbox.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(s.serveHTTP)
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", corsExposeHdrs)
+	reqID := s.newRequestID()
+	h.Set("x-amzn-RequestId", reqID)
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("emulator: panic", "request", reqID, "panic", fmt.Sprint(v))
+			writeError(w, &idp.Error{Type: idp.TypeInternalError, Message: "Internal server error.", Fault: true})
+		}
+	}()
+	switch {
+	case r.Method == http.MethodOptions:
+		h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", corsAllowHdrs)
+		h.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusOK)
+	case r.URL.Path == "/" && r.Method == http.MethodPost:
+		s.serveAPI(w, r)
+	case r.URL.Path == outboxPath && r.Method == http.MethodGet:
+		s.serveOutbox(w, r)
+	case r.URL.Path == healthPath:
+		writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ok"})
+	case strings.HasSuffix(r.URL.Path, wellKnownJWKS) && r.Method == http.MethodGet:
+		s.serveJWKS(w, strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), wellKnownJWKS))
+	case strings.HasSuffix(r.URL.Path, wellKnownOIDC) && r.Method == http.MethodGet:
+		s.serveOIDC(w, strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), wellKnownOIDC))
+	default:
+		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"__type": "NotFound", "message": "No route for " + r.Method + " " + r.URL.Path})
+	}
+}
+
+func (s *Server) newRequestID() string {
+	n := atomic.AddUint64(&s.reqSeq, 1)
+	return fmt.Sprintf("00000000-0000-4000-8000-%012x", n)
+}
+
+// serveAPI decodes one AWS JSON 1.1 request, dispatches it by X-Amz-Target and writes
+// the output or Cognito's error.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	op, known := s.ops[name]
+	if !ok || !known {
+		writeError(w, &idp.Error{Type: idp.TypeUnknownOperation, Message: "Operation " + strconv.Quote(target) + " is not supported."})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeErrorStatus(w, http.StatusRequestEntityTooLarge, &idp.Error{Type: idp.TypeRequestEntityTooLarge, Message: "Request entity too large."})
+			return
+		}
+		writeError(w, &idp.Error{Type: idp.TypeSerialization, Message: "Could not read the request body."})
+		return
+	}
+	in := op.NewInput()
+	if e := decode(body, in); e != nil {
+		writeError(w, e)
+		return
+	}
+	out, err := op.Call(r.Context(), in)
+	if err != nil {
+		var e *idp.Error
+		if !errors.As(err, &e) {
+			s.log.Error("emulator: operation failed", "op", name, "request", w.Header().Get("x-amzn-RequestId"), "err", err)
+			e = &idp.Error{Type: idp.TypeInternalError, Message: "Internal server error.", Fault: true}
+		}
+		s.log.Debug("emulator: request refused", "op", name, "type", e.Type)
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, jsonType, out)
+}
+
+// decode reads a request body into in: an empty body is an empty object; anything
+// but one JSON object, or a member of the wrong type, is a SerializationException.
+func decode(body []byte, in any) *idp.Error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if body[0] != '{' {
+		return &idp.Error{Type: idp.TypeSerialization, Message: "Start of structure or map found where not expected."}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(in); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return &idp.Error{Type: idp.TypeSerialization, Message: fmt.Sprintf("Unexpected value type for member %s: expected %s, got %s.", te.Field, te.Type, te.Value)}
+		}
+		return &idp.Error{Type: idp.TypeSerialization, Message: "Could not parse the request: malformed JSON."}
+	}
+	if dec.More() {
+		return &idp.Error{Type: idp.TypeSerialization, Message: "Could not parse the request: trailing data after the JSON object."}
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"__type":"InternalErrorException","message":"Internal server error."}`)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, e *idp.Error) {
+	status := http.StatusBadRequest
+	if e.Fault {
+		status = http.StatusInternalServerError
+	}
+	writeErrorStatus(w, status, e)
+}
+
+func writeErrorStatus(w http.ResponseWriter, status int, e *idp.Error) {
+	w.Header().Set("x-amzn-ErrorType", e.Type)
+	if e.Message != "" {
+		w.Header().Set("x-amzn-ErrorMessage", headerSafe(e.Message))
+	}
+	writeJSON(w, status, jsonType, map[string]string{"__type": e.Type, "message": e.Message})
+}
+
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/exitcode"
+)
+
+func newEmulateCmd(env Env) *cobra.Command {
+	var (
+		addr, fixture, state, region, logLevel string
+		interval                               time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "emulate",
+		Short: "Serve a Cognito-compatible user pool on 127.0.0.1",
+		Long: `emulate serves the embedded Cognito user pool: the Cognito API on POST / (point an
+AWS SDK's endpoint, Amplify's userPoolEndpoint or amazon-cognito-identity-js's endpoint at
+it), JWKS at /<poolId>/.well-known/jwks.json, and every SMS and email it "sends" at
+/_authbench/outbox?poolId=…&username=….
+
+--fixture preloads pools, clients and users from YAML (see fixtures/pool.yaml). --state
+keeps the pools across restarts: it is loaded on start (and then the fixture is not
+applied), written atomically every --state-interval and on shutdown. SIGINT or SIGTERM
+shut down cleanly (exit 0).`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if interval < 0 {
+				return exitcode.Usagef("--state-interval must not be negative, got %s", interval)
+			}
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				return exitcode.Usagef("--addr %q: %v", addr, err)
+			}
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return exitcode.Usagef("--log-level %q: want debug, info, warn or error", logLevel)
+			}
+			log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random})
+			ctx := cmd.Context()
+
+			restored := false
+			if state != "" {
+				ok, err := srv.LoadState(state)
+				if err != nil {
+					return exitcode.Wrap(exitcode.Usage, err)
+				}
+				restored = ok
+			}
+			if fixture != "" && !restored {
+				if _, err := srv.LoadFixtureFile(ctx, fixture); err != nil {
+					return exitcode.Wrap(exitcode.Usage, err)
+				}
+			}
+			if err := srv.Start(context.WithoutCancel(ctx), addr); err != nil {
+				return exitcode.Wrap(exitcode.Usage, err)
+			}
+			printBanner(env, srv, restored, state)
+
+			var tick <-chan time.Time
+			if state != "" && interval > 0 {
+				t := time.NewTicker(interval)
+				defer t.Stop()
+				tick = t.C
+			}
+			for done := false; !done; {
+				select {
+				case <-ctx.Done():
+					done = true
+				case <-tick:
+					if err := srv.SaveState(state); err != nil {
+						log.Error("saving state", "err", err)
+					}
+				}
+			}
+			log.Info("shutting down")
+			closeErr := srv.Close()
+			if state != "" {
+				if err := srv.SaveState(state); err != nil {
+					return err
+				}
+				log.Info("state saved", "file", state)
+			}
+			return closeErr
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", emulator.DefaultAddr, "address to listen on")
+	f.StringVar(&fixture, "fixture", "", "YAML file of pools, clients and users to preload")
+	f.StringVar(&state, "state", "", "file to keep state in across restarts")
+	f.DurationVar(&interval, "state-interval", 30*time.Second, "how often to write --state (0: only on shutdown)")
+	f.StringVar(&region, "region", "us-east-1", "region of pool ids and token issuers")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+// printBanner prints the start-up lines: the endpoint, each pool and its clients.
+func printBanner(env Env, srv *emulator.Server, restored bool, state string) {
+	ep := srv.Endpoint()
+	fmt.Fprintf(env.Stdout, "authbench emulate: Cognito endpoint %s\n", ep)
+	if restored {
+		fmt.Fprintf(env.Stdout, "  state restored from %s\n", state)
+	}
+	pools := srv.Pools()
+	if len(pools) == 0 {
+		fmt.Fprintln(env.Stdout, "  no pools yet: create them with the AWS API (CreateUserPool) or start with --fixture")
+	}
+	for _, p := range pools {
+		fmt.Fprintf(env.Stdout, "  pool %s (%s): %d users; clients: %s\n", p.ID, p.Name, p.Users, strings.Join(p.Clients, ", "))
+	}
+	fmt.Fprintf(env.Stdout, "  outbox %s/_authbench/outbox\n", ep)
+}
