@@ -136,7 +136,7 @@ func asAPIError(err error) (string, bool) {
 }
 
 // decodeChallenge reads an InitiateAuth answer body.
-func decodeChallenge(t testing.TB, body string, out *cip.InitiateAuthOutput) (map[string]string, string) {
+func decodeChallenge(t testing.TB, body string, _ *cip.InitiateAuthOutput) (map[string]string, string) {
 	t.Helper()
 	var raw struct {
 		ChallengeParameters map[string]string

@@ -179,13 +179,28 @@ func (s *Service) storeRefresh(p *Pool, rt *refreshToken) {
 	}
 }
 
+// revoke records a revoked token family until its access tokens have all expired,
+// sweeping families past that now and then so the set stays bounded. The caller
+// holds p.mu.
+func (s *Service) revoke(p *Pool, family string, until time.Time) {
+	p.revoked[family] = until
+	if len(p.revoked)%1024 == 0 {
+		now := s.now()
+		for f, t := range p.revoked {
+			if now.After(t) {
+				delete(p.revoked, f)
+			}
+		}
+	}
+}
+
 // revokeUserTokens revokes every refresh token of u and the access tokens issued
 // from them. The caller holds p.mu.
 func (s *Service) revokeUserTokens(p *Pool, u *User) {
 	until := s.now().Add(25 * time.Hour)
 	for _, tok := range u.refreshTokens {
 		if r := p.refresh[tok]; r != nil {
-			p.revoked[r.family] = until
+			s.revoke(p, r.family, until)
 			delete(p.refresh, tok)
 		}
 	}

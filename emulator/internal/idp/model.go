@@ -124,6 +124,8 @@ type User struct {
 	// Verifier is the SRP verifier of the current password; Salt and V empty when the
 	// user has no password.
 	Verifier srp.Verifier
+	// PasswordHash is HMAC-SHA256(key = Verifier.Salt, password).
+	PasswordHash []byte
 	// TempPasswordExpires is when a temporary password stops working.
 	TempPasswordExpires time.Time
 	// Failed-password bookkeeping.

@@ -323,9 +323,9 @@ func (s *Service) passwordAuth(r authRequest) (*InitiateAuthOutput, error) {
 	p.mu.Lock()
 	u := p.lookup(name)
 	var canonical string
-	var ver srp.Verifier
+	var cred credential
 	if u != nil {
-		canonical, ver = u.Username, u.Verifier
+		canonical, cred = u.Username, credentialOf(u)
 	}
 	p.mu.Unlock()
 	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
@@ -334,7 +334,7 @@ func (s *Service) passwordAuth(r authRequest) (*InitiateAuthOutput, error) {
 	if u == nil {
 		return nil, unknownUser(r.client)
 	}
-	ok := passwordMatches(p.realm, canonical, ver, pw)
+	ok := cred.matches(p.realm, canonical, pw)
 	return s.afterFirstFactor(r, u, name, ok)
 }
 

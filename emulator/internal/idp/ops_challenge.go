@@ -213,10 +213,10 @@ func (s *Service) newPasswordRequired(r challengeRequest) (*RespondToAuthChallen
 		return retry(e)
 	}
 	p.mu.Unlock()
-	ver := srp.MakeVerifier(s.randBytes(srp.SaltBytes), p.realm, u.Username, pw)
+	cred := s.newCredential(p.realm, u.Username, pw)
 	p.mu.Lock()
 	p.applyAttributes(u, attrs)
-	u.Verifier = ver
+	u.Verifier, u.PasswordHash = cred.verifier, cred.hash
 	u.Status = StatusConfirmed
 	u.TempPasswordExpires = timeZero
 	u.Modified = s.now()

@@ -368,7 +368,7 @@ func (s *Service) ChangePassword(_ context.Context, in *ChangePasswordInput) (*C
 		return nil, err
 	}
 	p.mu.Lock()
-	ver, username := u.Verifier, u.Username
+	cred, username := credentialOf(u), u.Username
 	if e := p.checkPassword(in.ProposedPassword); e != nil {
 		p.mu.Unlock()
 		return nil, e
@@ -378,7 +378,7 @@ func (s *Service) ChangePassword(_ context.Context, in *ChangePasswordInput) (*C
 		return nil, errNotAuthorized(msgAttemptsExceeded)
 	}
 	p.mu.Unlock()
-	ok := passwordMatches(p.realm, username, ver, in.PreviousPassword)
+	ok := cred.matches(p.realm, username, in.PreviousPassword)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !ok {
@@ -532,7 +532,7 @@ func (s *Service) RevokeToken(_ context.Context, in *RevokeTokenInput) (*RevokeT
 	if rt.clientID != c.id() {
 		return nil, &Error{Type: TypeUnauthorized, Message: "Token was not issued to this client."}
 	}
-	p.revoked[rt.family] = s.now().Add(25 * time.Hour)
+	s.revoke(p, rt.family, s.now().Add(25*time.Hour))
 	delete(p.refresh, in.Token)
 	return &RevokeTokenOutput{}, nil
 }

@@ -1,6 +1,8 @@
 package idp
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"strings"
 	"unicode"
@@ -53,18 +55,44 @@ func (p *Pool) checkPassword(pw string) *Error {
 	return nil
 }
 
-// setPassword stores the SRP verifier of pw for u (the only form a password is kept
-// in). The caller holds p.mu; the work is one fixed-base exponentiation.
-func (s *Service) setPassword(p *Pool, u *User, pw string) {
-	u.Verifier = srp.MakeVerifier(s.randBytes(srp.SaltBytes), p.realm, u.Username, pw)
+// credential is how a password is kept: its SRP verifier (for USER_SRP_AUTH) and an
+// HMAC-SHA256 of it keyed with the same salt (to check USER_PASSWORD_AUTH and
+// ChangePassword without an exponentiation). The password itself is never kept.
+type credential struct {
+	verifier srp.Verifier
+	hash     []byte
 }
 
-// passwordMatches reports whether pw is u's password, by recomputing the verifier
-// with the stored salt. It needs no lock if v is a snapshot of u.Verifier.
-func passwordMatches(realm, username string, v srp.Verifier, pw string) bool {
-	if v.V == nil {
-		return false
-	}
-	got := srp.MakeVerifier(v.Salt, realm, username, pw)
-	return subtle.ConstantTimeCompare(srp.Pad(got.V), srp.Pad(v.V)) == 1
+// newCredential derives the credential of pw with a fresh salt. It needs no lock.
+func (s *Service) newCredential(realm, username, pw string) credential {
+	salt := s.randBytes(srp.SaltBytes)
+	return credential{verifier: srp.MakeVerifier(salt, realm, username, pw), hash: passwordHash(salt, pw)}
 }
+
+func passwordHash(salt []byte, pw string) []byte {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte(pw))
+	return m.Sum(nil)
+}
+
+// setPassword stores the credential of pw for u. The caller holds p.mu.
+func (s *Service) setPassword(p *Pool, u *User, pw string) {
+	c := s.newCredential(p.realm, u.Username, pw)
+	u.Verifier, u.PasswordHash = c.verifier, c.hash
+}
+
+// matches reports whether pw is the password of c. It needs no lock when c is a
+// snapshot of a user's fields.
+func (c credential) matches(realm, username, pw string) bool {
+	switch {
+	case c.hash != nil:
+		return hmac.Equal(passwordHash(c.verifier.Salt, pw), c.hash)
+	case c.verifier.V != nil: // a state saved before hashes were kept
+		got := srp.MakeVerifier(c.verifier.Salt, realm, username, pw)
+		return subtle.ConstantTimeCompare(srp.Pad(got.V), srp.Pad(c.verifier.V)) == 1
+	}
+	return false
+}
+
+// credentialOf snapshots u's credential. The caller holds p.mu.
+func credentialOf(u *User) credential { return credential{verifier: u.Verifier, hash: u.PasswordHash} }

@@ -45,6 +45,7 @@ type userSnapshot struct {
 	Modified            time.Time            `json:"modified"`
 	Salt                []byte               `json:"salt,omitempty"`
 	Verifier            string               `json:"verifier,omitempty"`
+	PasswordHash        []byte               `json:"passwordHash,omitempty"`
 	TempPasswordExpires time.Time            `json:"tempPasswordExpires,omitzero"`
 	FailedAttempts      int                  `json:"failedAttempts,omitempty"`
 	LockedUntil         time.Time            `json:"lockedUntil,omitzero"`
@@ -109,7 +110,7 @@ func (p *Pool) snapshot() (poolSnapshot, error) {
 	for _, u := range p.users {
 		us := userSnapshot{
 			Username: u.Username, Sub: u.Sub, Attrs: u.Attrs, Status: u.Status, Enabled: u.Enabled,
-			Created: u.Created, Modified: u.Modified, Salt: u.Verifier.Salt,
+			Created: u.Created, Modified: u.Modified, Salt: u.Verifier.Salt, PasswordHash: u.PasswordHash,
 			TempPasswordExpires: u.TempPasswordExpires, FailedAttempts: u.FailedAttempts,
 			LockedUntil: u.LockedUntil, TokensValidAfter: u.TokensValidAfter,
 		}
@@ -194,6 +195,7 @@ func restorePool(ps poolSnapshot) (*Pool, error) {
 				return nil, fmt.Errorf("user %s: bad verifier", us.Username)
 			}
 			u.Verifier = srp.Verifier{Salt: us.Salt, V: v}
+			u.PasswordHash = us.PasswordHash
 		}
 		for purpose, c := range us.Codes {
 			if u.Codes == nil {
