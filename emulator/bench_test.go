@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/authbench/authbench/emulator/internal/tokens"
 	"github.com/authbench/authbench/srp"
 )
