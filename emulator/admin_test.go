@@ -237,3 +237,32 @@ func TestEmailUsernamePool(t *testing.T) {
 	_, err = e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("quinn@example.com"), Password: aws.String("Passw0rd!")})
 	apiError(t, err, "UsernameExistsException", "")
 }
+
+// TestAdminChallenge: an admin sign-in's NEW_PASSWORD_REQUIRED is answered through
+// AdminRespondToAuthChallenge; the public API cannot answer an admin session.
+func TestAdminChallenge(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	poolID, clientID, _ := e.pool(t, poolSpec{})
+	if _, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("sam"), TemporaryPassword: aws.String("Temp0rary!"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		t.Fatal(err)
+	}
+	init, err := e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "sam", "PASSWORD": "Temp0rary!"}})
+	if err != nil || init.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+		t.Fatalf("AdminInitiateAuth: %v %+v", err, init)
+	}
+	_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &clientID, ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: init.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "sam", "NEW_PASSWORD": "N3w-Passw0rd!"}})
+	apiError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	out, err := e.idp.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: &poolID, ClientId: &clientID, ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: init.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "sam", "NEW_PASSWORD": "N3w-Passw0rd!"}})
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("AdminRespondToAuthChallenge: %v", err)
+	}
+	_, err = e.idp.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: aws.String("us-east-1_nope"), ClientId: &clientID, ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: init.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "sam", "NEW_PASSWORD": "N3w-Passw0rd!"}})
+	apiError(t, err, "ResourceNotFoundException", "User pool us-east-1_nope does not exist.")
+	if _, err := e.passwordAuth(ctx, clientID, "sam", "N3w-Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -122,16 +122,13 @@ func (s *Service) passwordVerifier(r challengeRequest) (*RespondToAuthChallengeO
 	}
 	p := r.pool
 	p.mu.Lock()
-	ss, e := s.takeSession(p, r.client, sid, "PASSWORD_VERIFIER")
+	ss, e := s.takeSession(p, r.client, sid, "PASSWORD_VERIFIER", r.admin)
 	if e != nil {
 		p.mu.Unlock()
 		return nil, e
 	}
 	u, username := ss.user, ss.username
 	p.mu.Unlock()
-	if ss.admin != r.admin {
-		return nil, errNotAuthorized("Invalid session for the user.")
-	}
 	name := r.responses["USERNAME"]
 	if e := checkSecretHash(r.client, r.responses["SECRET_HASH"], name, username, ss.typedName); e != nil {
 		return nil, e
@@ -179,7 +176,7 @@ func (s *Service) newPasswordRequired(r challengeRequest) (*RespondToAuthChallen
 	}
 	p := r.pool
 	p.mu.Lock()
-	ss, e := s.takeSession(p, r.client, r.session, "NEW_PASSWORD_REQUIRED")
+	ss, e := s.takeSession(p, r.client, r.session, "NEW_PASSWORD_REQUIRED", r.admin)
 	if e != nil {
 		p.mu.Unlock()
 		return nil, e

@@ -59,14 +59,15 @@ func (s *Service) newSession(p *Pool, c *AppClient, u *User, challenge string) *
 	return ss
 }
 
-// takeSession finds the session for an RTAC, checks it belongs to the client and
-// challenge and is neither expired nor used, and marks it used. The caller holds p.mu.
-func (s *Service) takeSession(p *Pool, c *AppClient, id, challenge string) (*session, *Error) {
+// takeSession finds the session for an RTAC, checks it belongs to the client, the API
+// (admin or not) and the challenge and is neither expired nor used, and marks it used.
+// The caller holds p.mu.
+func (s *Service) takeSession(p *Pool, c *AppClient, id, challenge string, admin bool) (*session, *Error) {
 	if id == "" {
 		return nil, errInvalidParameter(msgMissingSession)
 	}
 	ss := p.sessions[id]
-	if ss == nil || ss.clientID != c.id() {
+	if ss == nil || ss.clientID != c.id() || ss.admin != admin {
 		return nil, errNotAuthorized("Invalid session for the user.")
 	}
 	if s.now().After(ss.expires) {
