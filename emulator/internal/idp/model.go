@@ -139,6 +139,10 @@ type User struct {
 	codeRequests map[string][]time.Time
 	// refreshTokens lists the user's live refresh tokens, oldest first.
 	refreshTokens []string
+	// MFA is the user's MFA settings and TOTP secret (mfa_flow.go).
+	MFA userMFA
+	// Devices are the user's devices by device key (devices.go).
+	Devices map[string]*device
 }
 
 // attributes returns the user's attributes for the wire, sub first, then sorted.

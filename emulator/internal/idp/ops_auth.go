@@ -60,6 +60,10 @@ type authRequest struct {
 	// secretChecked is set when the caller has already checked the client's secret
 	// (GetTokensFromRefreshToken takes ClientSecret instead of a SECRET_HASH).
 	secretChecked bool
+	// deviceKey is the DEVICE_KEY the client presented.
+	deviceKey string
+	// meta is the request's ClientMetadata, for triggers.
+	meta map[string]string
 }
 
 // InitiateAuth starts a sign-in.
@@ -74,7 +78,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *InitiateAuthInput) (*Ini
 	if err != nil {
 		return nil, err
 	}
-	return s.initiate(ctx, authRequest{flow: in.AuthFlow, params: in.AuthParameters, pool: p, client: c, session: in.Session})
+	return s.initiate(ctx, authRequest{flow: in.AuthFlow, params: in.AuthParameters, pool: p, client: c, session: in.Session, deviceKey: in.AuthParameters["DEVICE_KEY"], meta: in.ClientMetadata})
 }
 
 // AdminInitiateAuth starts a sign-in with admin credentials.
@@ -89,7 +93,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *AdminInitiateAuthIn
 	if in.AuthFlow == "USER_PASSWORD_AUTH" {
 		return nil, errInvalidParameter("Initiate Auth method not supported.")
 	}
-	return s.initiate(ctx, authRequest{flow: in.AuthFlow, params: in.AuthParameters, admin: true, pool: p, client: c, session: in.Session})
+	return s.initiate(ctx, authRequest{flow: in.AuthFlow, params: in.AuthParameters, admin: true, pool: p, client: c, session: in.Session, deviceKey: in.AuthParameters["DEVICE_KEY"], meta: in.ClientMetadata})
 }
 
 func (s *Service) initiate(ctx context.Context, r authRequest) (*InitiateAuthOutput, error) {
@@ -116,6 +120,10 @@ func (s *Service) initiate(ctx context.Context, r authRequest) (*InitiateAuthOut
 		return s.passwordAuth(r)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		return s.refreshAuth(r)
+	case "CUSTOM_AUTH":
+		return s.customAuth(r)
+	case "USER_AUTH":
+		return s.userAuth(r)
 	}
 	return nil, errInvalidParameter("%s is not supported by this emulator yet.", r.flow)
 }
@@ -361,24 +369,8 @@ func (s *Service) afterFirstFactor(r authRequest, u *User, typedName string, ok 
 		return nil, e
 	}
 	u.FailedAttempts = 0
-	now := s.now()
-	if u.Status == StatusForceChangePassword {
-		if !u.TempPasswordExpires.IsZero() && now.After(u.TempPasswordExpires) {
-			p.mu.Unlock()
-			return nil, errNotAuthorized(msgTempPasswordStale)
-		}
-		ss := s.newSession(p, r.client, u, "NEW_PASSWORD_REQUIRED")
-		ss.admin, ss.flow, ss.typedName, ss.authTime = r.admin, r.flow, typedName, now
-		params := newPasswordParams(p, u)
-		p.mu.Unlock()
-		return &InitiateAuthOutput{ChallengeName: "NEW_PASSWORD_REQUIRED", ChallengeParameters: params, Session: ptr(ss.id)}, nil
-	}
 	p.mu.Unlock()
-	res, err := s.issue(grant{pool: p, client: r.client, user: u, authTime: now, withRefresh: true})
-	if err != nil {
-		return nil, err
-	}
-	return &InitiateAuthOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	return s.proceed(r, u, progress{flow: r.flow, admin: r.admin, typedName: typedName, authTime: s.now(), deviceKey: r.deviceKey, meta: r.meta}, stageNewPassword)
 }
 
 // newPasswordParams are NEW_PASSWORD_REQUIRED's parameters: the required attributes

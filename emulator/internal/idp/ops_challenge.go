@@ -91,6 +91,21 @@ func (s *Service) respond(_ context.Context, r challengeRequest) (*RespondToAuth
 		return s.passwordVerifier(r)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPasswordRequired(r)
+	case "SMS_MFA", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP":
+		return s.respondMFA(r)
+	case "EMAIL_OTP", "SMS_OTP":
+		// EMAIL_OTP is both an MFA factor and a USER_AUTH first factor; SMS_OTP is a
+		// first factor only. The session says which.
+		if r.name == "EMAIL_OTP" && !s.isFirstFactorSession(r) {
+			return s.respondMFA(r)
+		}
+		return s.respondUserAuth(r)
+	case "SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP":
+		return s.respondUserAuth(r)
+	case "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER":
+		return s.respondDevice(r)
+	case "CUSTOM_CHALLENGE":
+		return s.respondCustom(r)
 	}
 	return nil, errInvalidParameter("%s is not supported by this emulator yet.", r.name)
 }
@@ -160,7 +175,11 @@ func (s *Service) passwordVerifier(r challengeRequest) (*RespondToAuthChallengeO
 	if u == nil {
 		return nil, errNotAuthorized(msgIncorrect) // the simulated challenge of an unknown user
 	}
-	out, err := s.afterFirstFactor(authRequest{flow: ss.flow, admin: ss.admin, pool: p, client: r.client}, u, ss.typedName, verr == nil)
+	ar := authRequest{flow: ss.flow, admin: ss.admin, pool: p, client: r.client, deviceKey: ss.pr.deviceKey, meta: ss.pr.meta}
+	if k := r.responses["DEVICE_KEY"]; k != "" {
+		ar.deviceKey = k // JS presents the device here rather than in InitiateAuth
+	}
+	out, err := s.afterFirstFactor(ar, u, ss.typedName, verr == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -217,11 +236,14 @@ func (s *Service) newPasswordRequired(r challengeRequest) (*RespondToAuthChallen
 	u.Status = StatusConfirmed
 	u.TempPasswordExpires = timeZero
 	u.Modified = s.now()
-	authTime := ss.authTime
+	pr := ss.pr
+	if pr.authTime.IsZero() {
+		pr = progress{flow: ss.flow, admin: ss.admin, typedName: ss.typedName, authTime: ss.authTime}
+	}
 	p.mu.Unlock()
-	res, err := s.issue(grant{pool: p, client: r.client, user: u, authTime: authTime, withRefresh: true})
+	out, err := s.proceed(r.authRequest(ss), u, pr, stageCustom)
 	if err != nil {
 		return nil, err
 	}
-	return &RespondToAuthChallengeOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	return fromInitiate(out), nil
 }

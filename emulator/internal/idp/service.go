@@ -221,8 +221,34 @@ func op[I, O any](f func(context.Context, *I) (*O, error)) Operation {
 	}
 }
 
-// Operations returns every supported operation by its wire name.
+// Operations returns every supported operation by its wire name. Each call is first
+// admitted by the quotas (quota.go).
 func (s *Service) Operations() map[string]Operation {
+	m := s.coreOperations()
+	for _, more := range []map[string]Operation{s.mfaOperations(), s.deviceOperations()} {
+		for name, o := range more {
+			m[name] = o
+		}
+	}
+	for name, o := range m {
+		m[name] = s.admitted(name, o)
+	}
+	return m
+}
+
+// admitted wraps an operation with the quota check and injected latency.
+func (s *Service) admitted(name string, o Operation) Operation {
+	call := o.Call
+	o.Call = func(ctx context.Context, in any) (any, error) {
+		if e := s.admit(ctx, name, in); e != nil {
+			return nil, e
+		}
+		return call(ctx, in)
+	}
+	return o
+}
+
+func (s *Service) coreOperations() map[string]Operation {
 	return map[string]Operation{
 		// provisioning
 		"CreateUserPool":         op(s.CreateUserPool),

@@ -30,6 +30,11 @@ type session struct {
 	secretBlock string
 	// authTime is when the first factor was proven.
 	authTime time.Time
+	// pr is the sign-in's progress through the pipeline (see pipeline.go).
+	pr progress
+	// state holds what a challenge family keeps between its answers (an MFA code, a
+	// device's SRP state, custom challenge rounds); each family defines its own type.
+	state any
 }
 
 // newSession registers a session for the challenge and returns it. The caller holds

@@ -51,6 +51,8 @@ type userSnapshot struct {
 	LockedUntil         time.Time            `json:"lockedUntil,omitzero"`
 	TokensValidAfter    time.Time            `json:"tokensValidAfter,omitzero"`
 	Codes               map[string]codeState `json:"codes,omitempty"`
+	MFA                 json.RawMessage      `json:"mfa,omitempty"`
+	Devices             json.RawMessage      `json:"devices,omitempty"`
 }
 
 type codeState struct {
@@ -117,6 +119,8 @@ func (p *Pool) snapshot() (poolSnapshot, error) {
 		if u.Verifier.V != nil {
 			us.Verifier = u.Verifier.V.Text(16)
 		}
+		us.MFA = u.MFA.marshal()
+		us.Devices = marshalDevices(u.Devices)
 		for purpose, c := range u.Codes {
 			if us.Codes == nil {
 				us.Codes = map[string]codeState{}
@@ -197,6 +201,14 @@ func restorePool(ps poolSnapshot) (*Pool, error) {
 			u.Verifier = srp.Verifier{Salt: us.Salt, V: v}
 			u.PasswordHash = us.PasswordHash
 		}
+		if err := u.MFA.unmarshal(us.MFA); err != nil {
+			return nil, fmt.Errorf("user %s: mfa: %w", us.Username, err)
+		}
+		devs, err := unmarshalDevices(us.Devices)
+		if err != nil {
+			return nil, fmt.Errorf("user %s: devices: %w", us.Username, err)
+		}
+		u.Devices = devs
 		for purpose, c := range us.Codes {
 			if u.Codes == nil {
 				u.Codes = map[string]*code{}
