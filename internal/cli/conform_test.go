@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/authbench/authbench/internal/exitcode"
+)
+
+// TestConform runs `authbench conform` in-process against the embedded pool (Ginkgo
+// allows one suite run per process, so this is the only test that runs it) and checks
+// its reports.
+func TestConform(t *testing.T) {
+	dir := t.TempDir()
+	junit, js := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "report.json")
+	code, out, stderr := runIn(t, "", nil, "conform", "--junit", junit, "--json", js, "--label-filter", "!family:session")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, " passed, 0 failed, ") {
+		t.Errorf("summary: %s", out)
+	}
+	var rep struct {
+		Schema string `json:"schema"`
+		Kind   string `json:"kind"`
+		Passed int    `json:"passed"`
+		Specs  []struct {
+			Name   string   `json:"name"`
+			Labels []string `json:"labels"`
+			State  string   `json:"state"`
+		} `json:"specs"`
+	}
+	b, err := os.ReadFile(js)
+	if err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("JSON report: %v", err)
+	}
+	if rep.Schema != "authbench.report/v1" || rep.Kind != "conform" || rep.Passed < 30 || len(rep.Specs) < 30 {
+		t.Fatalf("report: %s %s passed=%d specs=%d", rep.Schema, rep.Kind, rep.Passed, len(rep.Specs))
+	}
+	for _, s := range rep.Specs {
+		if len(s.Labels) == 0 || s.State == "" {
+			t.Errorf("spec without labels or state: %+v", s)
+		}
+		if strings.Contains(strings.Join(s.Labels, ","), "family:session") && s.State != "skipped" {
+			t.Errorf("filtered-out spec ran: %+v", s)
+		}
+	}
+	var suites struct {
+		XMLName xml.Name `xml:"testsuites"`
+		Tests   int      `xml:"tests,attr"`
+		Suites  []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	b, err = os.ReadFile(junit)
+	if err != nil || xml.Unmarshal(b, &suites) != nil || suites.Tests < 30 || len(suites.Suites) != 1 {
+		t.Fatalf("JUnit report: %v %+v", err, suites.Tests)
+	}
+
+	// Bad flags are usage errors, decided before any suite runs.
+	for _, args := range [][]string{{"conform", "--label-filter", "((("}, {"conform", "--pool-id", "us-east-1_x"}} {
+		if code, _, stderr := runIn(t, "", nil, args...); code != exitcode.Usage {
+			t.Errorf("%v: exit %d (%s)", args, code, stderr)
+		}
+	}
+}

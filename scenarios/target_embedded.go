@@ -1,0 +1,161 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/mfa"
+)
+
+// Embedded is the embedded pool as a target: an emulator on 127.0.0.1, with a pool
+// created through the Admin API for each distinct set of needs.
+type Embedded struct {
+	srv   *emulator.Server
+	admin *cip.Client
+	idp   *cip.Client
+	codes mfa.Source
+
+	mu    sync.Mutex
+	pools map[string]*Pool
+	skips map[string]string
+}
+
+// StartEmbedded starts an emulator on a free port of 127.0.0.1.
+func StartEmbedded(ctx context.Context) (*Embedded, error) {
+	srv := emulator.New(emulator.Options{})
+	if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	ep := driver.Endpoint{URL: srv.Endpoint(), Retries: 1}
+	return &Embedded{
+		srv:   srv,
+		admin: driver.NewSDKClient("us-east-1_x", ep),
+		idp:   driver.NewSDKClient("us-east-1_x", ep),
+		codes: mfa.NewOutbox(srv.Endpoint(), nil),
+		pools: map[string]*Pool{},
+		skips: map[string]string{},
+	}, nil
+}
+
+// Name is "embedded".
+func (e *Embedded) Name() string { return "embedded" }
+
+// Endpoint returns the emulator's URL.
+func (e *Embedded) Endpoint() string { return e.srv.Endpoint() }
+
+// Close stops the emulator.
+func (e *Embedded) Close(context.Context) error { return e.srv.Close() }
+
+// allFlows are the flows an embedded test client allows.
+var allFlows = []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_AUTH"}
+
+// Pool creates (once per distinct needs) a pool and client configured as asked. When
+// the emulator does not support a configuration yet, the spec is skipped with the
+// emulator's error as the reason.
+func (e *Embedded) Pool(ctx context.Context, n Needs) (*Pool, string, error) {
+	key := n.key()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p := e.pools[key]; p != nil {
+		return p, "", nil
+	}
+	if s := e.skips[key]; s != "" {
+		return nil, s, nil
+	}
+	p, skip, err := e.create(ctx, n)
+	if skip != "" {
+		e.skips[key] = skip
+	}
+	if p != nil {
+		e.pools[key] = p
+	}
+	return p, skip, err
+}
+
+func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
+	in := &cip.CreateUserPoolInput{PoolName: aws.String("conform")}
+	for _, a := range n.Aliases {
+		in.AliasAttributes = append(in.AliasAttributes, types.AliasAttributeType(a))
+	}
+	for _, a := range n.Required {
+		in.Schema = append(in.Schema, types.SchemaAttributeType{Name: aws.String(a), Required: aws.Bool(true), Mutable: aws.Bool(true)})
+	}
+	if n.SelfSignUp {
+		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"email"}
+	}
+	if n.DeviceTracking {
+		in.DeviceConfiguration = &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}
+	}
+	if len(n.FirstFactors) > 0 {
+		var ff []types.AuthFactorType
+		for _, f := range n.FirstFactors {
+			ff = append(ff, types.AuthFactorType(f))
+		}
+		in.Policies = &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: ff}}
+	}
+	out, err := e.admin.CreateUserPool(ctx, in)
+	if err != nil {
+		return nil, unsupported("CreateUserPool", err), nil
+	}
+	id := aws.ToString(out.UserPool.Id)
+	if n.MFA != "" && n.MFA != "OFF" {
+		mi := &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(id), MfaConfiguration: types.UserPoolMfaType(n.MFA)}
+		for _, f := range n.Factors {
+			switch f {
+			case "SMS":
+				mi.SmsMfaConfiguration = &types.SmsMfaConfigType{SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}}
+			case "TOTP":
+				mi.SoftwareTokenMfaConfiguration = &types.SoftwareTokenMfaConfigType{Enabled: true}
+			case "EMAIL":
+				mi.EmailMfaConfiguration = &types.EmailMfaConfigType{}
+			}
+		}
+		if _, err := e.admin.SetUserPoolMfaConfig(ctx, mi); err != nil {
+			return nil, unsupported("SetUserPoolMfaConfig", err), nil
+		}
+	}
+	var flows []types.ExplicitAuthFlowsType
+	for _, f := range allFlows {
+		keep := true
+		for _, w := range n.Without {
+			keep = keep && string(f) != w
+		}
+		if keep {
+			flows = append(flows, f)
+		}
+	}
+	ci := &cip.CreateUserPoolClientInput{UserPoolId: aws.String(id), ClientName: aws.String("conform"), ExplicitAuthFlows: flows, GenerateSecret: n.Secret}
+	if n.PreventUserExistenceErrors != "" {
+		ci.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypes(n.PreventUserExistenceErrors)
+	}
+	cout, err := e.admin.CreateUserPoolClient(ctx, ci)
+	if err != nil {
+		return nil, unsupported("CreateUserPoolClient", err), nil
+	}
+	if n.Custom {
+		return nil, "the embedded target has no custom-auth triggers configured yet", nil
+	}
+	return &Pool{
+		ID: id, ClientID: aws.ToString(cout.UserPoolClient.ClientId), ClientSecret: aws.ToString(cout.UserPoolClient.ClientSecret),
+		Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes, MFA: n.MFA,
+	}, "", nil
+}
+
+// unsupported turns a refusal of the emulator into a skip reason; other errors stay
+// errors.
+func unsupported(op string, err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("the embedded pool does not support this configuration yet (%s: %s: %s)", op, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	return fmt.Sprintf("%s failed: %v", op, err)
+}

@@ -1,0 +1,162 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/mfa"
+)
+
+// LiveOptions name a live pool (or any Cognito-compatible endpoint).
+type LiveOptions struct {
+	PoolID, ClientID, ClientSecret, Region string
+	// Endpoint overrides the Cognito endpoint (LocalStack, moto, a remote emulator).
+	Endpoint string
+	// Codes supplies SMS and email codes (a command or a prompt); nil skips the specs
+	// that need them.
+	Codes mfa.Source
+}
+
+// Live is a live pool as a target: its configuration, read with DescribeUserPool and
+// DescribeUserPoolClient, decides which specs apply. Users are provisioned with the
+// Admin API and the default AWS credential chain.
+type Live struct {
+	o      LiveOptions
+	admin  *cip.Client
+	idp    *cip.Client
+	pool   *types.UserPoolType
+	client *types.UserPoolClientType
+}
+
+// OpenLive reads the pool's configuration; an unreachable pool or missing
+// permissions are errors.
+func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
+	region := o.Region
+	if region == "" {
+		region = driver.RegionOf(o.PoolID)
+	}
+	ep := driver.Endpoint{URL: o.Endpoint, Region: region}
+	idp := driver.NewSDKClient(o.PoolID, ep)
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("conform: AWS credentials for the Admin API: %w", err)
+	}
+	ep.Credentials = awsCfg.Credentials
+	admin := driver.NewSDKClient(o.PoolID, ep)
+	l := &Live{o: o, admin: admin, idp: idp}
+	dp, err := admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(o.PoolID)})
+	if err != nil {
+		return nil, fmt.Errorf("conform: DescribeUserPool %s: %w", o.PoolID, err)
+	}
+	dc, err := admin.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(o.PoolID), ClientId: aws.String(o.ClientID)})
+	if err != nil {
+		return nil, fmt.Errorf("conform: DescribeUserPoolClient %s: %w", o.ClientID, err)
+	}
+	l.pool, l.client = dp.UserPool, dc.UserPoolClient
+	return l, nil
+}
+
+// Name is "live".
+func (l *Live) Name() string { return "live" }
+
+// Close does nothing: a live pool is not ours to delete.
+func (l *Live) Close(context.Context) error { return nil }
+
+// Pool returns the live pool when its configuration meets the needs, else a reason.
+func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
+	p, c := l.pool, l.client
+	mode := string(p.MfaConfiguration)
+	switch {
+	case n.MFA != "" && n.MFA != mode:
+		return nil, fmt.Sprintf("pool MFA is %s, the spec needs %s", mode, n.MFA), nil
+	case n.MFA == "" && mode == "ON":
+		return nil, "pool MFA is ON: every sign-in needs MFA", nil
+	case n.Secret && aws.ToString(c.ClientSecret) == "" && l.o.ClientSecret == "":
+		return nil, "the app client has no secret", nil
+	case !n.Secret && (aws.ToString(c.ClientSecret) != "" || l.o.ClientSecret != ""):
+		return nil, "the app client has a secret; the spec needs a public client", nil
+	case n.PreventUserExistenceErrors != "" && string(c.PreventUserExistenceErrors) != n.PreventUserExistenceErrors:
+		return nil, "PreventUserExistenceErrors is " + string(c.PreventUserExistenceErrors), nil
+	case n.DeviceTracking && p.DeviceConfiguration == nil:
+		return nil, "the pool does not track devices", nil
+	case n.SelfSignUp && p.AdminCreateUserConfig != nil && p.AdminCreateUserConfig.AllowAdminCreateUserOnly:
+		return nil, "the pool allows only administrators to create users", nil
+	case (n.Custom || len(n.Factors) > 0) && l.o.Codes == nil && needsCodes(n):
+		return nil, "no code source is configured (--code-command)", nil
+	}
+	for _, f := range n.Flows {
+		if !hasFlow(c.ExplicitAuthFlows, f) {
+			return nil, "the app client does not allow " + f, nil
+		}
+	}
+	for _, f := range n.Without {
+		if hasFlow(c.ExplicitAuthFlows, f) {
+			return nil, "the app client allows " + f, nil
+		}
+	}
+	for _, a := range n.Aliases {
+		found := false
+		for _, x := range p.AliasAttributes {
+			found = found || string(x) == a
+		}
+		if !found {
+			return nil, "the pool has no " + a + " alias", nil
+		}
+	}
+	for _, r := range n.Required {
+		if !schemaRequires(p, r) {
+			return nil, "the pool's schema does not require " + r, nil
+		}
+	}
+	if n.Custom && !lambdaSet(p) {
+		return nil, "the pool has no custom-auth triggers", nil
+	}
+	return &Pool{ID: l.o.PoolID, ClientID: l.o.ClientID, ClientSecret: firstNonEmpty(l.o.ClientSecret, aws.ToString(c.ClientSecret)),
+		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode}, "", nil
+}
+
+func needsCodes(n Needs) bool {
+	for _, f := range n.Factors {
+		if f == "SMS" || f == "EMAIL" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFlow(flows []types.ExplicitAuthFlowsType, f string) bool {
+	for _, x := range flows {
+		if string(x) == f || strings.TrimPrefix(f, "ALLOW_") == string(x) {
+			return true
+		}
+	}
+	return false
+}
+
+func schemaRequires(p *types.UserPoolType, attr string) bool {
+	for _, a := range p.SchemaAttributes {
+		if aws.ToString(a.Name) == attr && aws.ToBool(a.Required) {
+			return true
+		}
+	}
+	return false
+}
+
+func lambdaSet(p *types.UserPoolType) bool {
+	l := p.LambdaConfig
+	return l != nil && l.DefineAuthChallenge != nil && l.CreateAuthChallenge != nil && l.VerifyAuthChallengeResponse != nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
