@@ -162,6 +162,11 @@ type TOTP struct {
 	// means a timer-based wait. Tests pass a function that advances a fake clock;
 	// Next keeps sleeping until Now reaches the window it waits for.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Lookahead hands out the next window's code at once when the current window is
+	// taken, instead of waiting for it, relying on the server accepting one window of
+	// clock skew (Cognito and the embedded pool accept ±1 window). A third code within
+	// one window still waits.
+	Lookahead bool
 
 	mu        sync.Mutex
 	used      map[secretKey]int64 // latest window handed out or marked, per secret
@@ -227,8 +232,12 @@ func (t *TOTP) Next(ctx context.Context, secret string) (string, error) {
 	t.used[k] = target
 	t.mu.Unlock()
 
-	// Wait for it to begin.
+	// Wait for it to begin; with Lookahead the window after the current one needs no
+	// wait.
 	start := windowStart(target)
+	if t.Lookahead && target == cur+1 {
+		return TOTPCode(canonical, start)
+	}
 	for {
 		d := start.Sub(t.now())
 		if d <= 0 {

@@ -79,3 +79,31 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestLookahead: with Lookahead, a taken window gives the next window's code without
+// waiting; a third code in the same window waits.
+func TestLookahead(t *testing.T) {
+	now := time.Unix(1_700_000_010, 0) // 10 s into a window
+	slept := time.Duration(0)
+	tt := &TOTP{Lookahead: true, Now: func() time.Time { return now }, Sleep: func(_ context.Context, d time.Duration) error {
+		slept += d
+		now = now.Add(d)
+		return nil
+	}}
+	const secret = "JBSWY3DPEHPK3PXP"
+	first, err := tt.Next(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := tt.Next(context.Background(), secret)
+	if err != nil || slept != 0 {
+		t.Fatalf("second code waited %v (%v)", slept, err)
+	}
+	want, _ := TOTPCode(secret, now.Add(30*time.Second))
+	if second != want || second == first {
+		t.Fatalf("second %s, want the next window's %s", second, want)
+	}
+	if _, err := tt.Next(context.Background(), secret); err != nil || slept == 0 {
+		t.Fatalf("third code did not wait (%v)", err)
+	}
+}

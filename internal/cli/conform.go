@@ -218,6 +218,7 @@ func writeConformJSON(path string, r types.Report, target string) error {
 }
 
 func printConformSummary(env Env, s conformSummary, list bool) {
+	fmt.Fprintln(env.Stdout) // Ginkgo's succinct progress line ends without one
 	if list {
 		n := 0
 		for _, sp := range s.Specs {
