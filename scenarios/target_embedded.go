@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -144,6 +145,9 @@ func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
 	if n.Custom {
 		return nil, "the embedded target has no custom-auth triggers configured yet", nil
 	}
+	if skip := e.probe(ctx, aws.ToString(cout.UserPoolClient.ClientId), n); skip != "" {
+		return nil, skip, nil
+	}
 	return &Pool{
 		ID: id, ClientID: aws.ToString(cout.UserPoolClient.ClientId), ClientSecret: aws.ToString(cout.UserPoolClient.ClientSecret),
 		Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes, MFA: n.MFA,
@@ -158,4 +162,25 @@ func unsupported(op string, err error) string {
 		return fmt.Sprintf("the embedded pool does not support this configuration yet (%s: %s: %s)", op, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	return fmt.Sprintf("%s failed: %v", op, err)
+}
+
+// probe asks the emulator whether it supports what the needs use that pool creation
+// does not reveal (USER_AUTH, devices), so unsupported specs are skipped, not failed.
+func (e *Embedded) probe(ctx context.Context, clientID string, n Needs) string {
+	if len(n.FirstFactors) > 0 {
+		_, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: aws.String(clientID),
+			AuthParameters: map[string]string{"USERNAME": UserPrefix + "probe"}})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && strings.Contains(ae.ErrorMessage(), "not supported by this emulator") {
+			return "the embedded pool does not support USER_AUTH yet"
+		}
+	}
+	if n.DeviceTracking {
+		_, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: aws.String("probe")})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "UnknownOperationException" {
+			return "the embedded pool does not support devices yet"
+		}
+	}
+	return ""
 }
