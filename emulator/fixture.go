@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 //	  - id: us-east-1_Fixture01        # optional; fixed so scripts can rely on it
 //	    name: fixture
 //	    mfa: OFF                       # OFF | ON | OPTIONAL
+//	    mfaFactors: [SMS, TOTP, EMAIL] # the factors ON/OPTIONAL enables (default SMS)
 //	    usernameAttributes: [email]    # or aliasAttributes: [email, phone_number]
 //	    autoVerifiedAttributes: [email]
 //	    passwordPolicy: {minimumLength: 8, requireSymbols: false}
@@ -36,6 +38,7 @@ import (
 //	        status: CONFIRMED            # UNCONFIRMED | FORCE_CHANGE_PASSWORD | RESET_REQUIRED
 //	        enabled: true
 //	        attributes: {email: alice@example.com, email_verified: "true"}
+//	        mfa: {sms: true, totp_secret: BASE32SECRET, email: true, preferred: TOTP}
 type Fixture struct {
 	Pools []FixturePool `yaml:"pools"`
 }
@@ -45,6 +48,7 @@ type FixturePool struct {
 	ID                     string            `yaml:"id"`
 	Name                   string            `yaml:"name"`
 	MFA                    string            `yaml:"mfa"`
+	MFAFactors             []string          `yaml:"mfaFactors"`
 	UsernameAttributes     []string          `yaml:"usernameAttributes"`
 	AliasAttributes        []string          `yaml:"aliasAttributes"`
 	AutoVerifiedAttributes []string          `yaml:"autoVerifiedAttributes"`
@@ -56,6 +60,12 @@ type FixturePool struct {
 	Clients                []FixtureClient   `yaml:"clients"`
 	Users                  []FixtureUser     `yaml:"users"`
 	Tags                   map[string]string `yaml:"tags"`
+	// LambdaConfig names trigger ARNs (DefineAuthChallenge: arn:…); CustomAuth runs
+	// custom challenges without Lambdas; Quotas are the pool's own rate limits. See
+	// fixtures/custom.yaml.
+	LambdaConfig map[string]string     `yaml:"lambdaConfig"`
+	CustomAuth   *idp.CustomAuthConfig `yaml:"customAuth"`
+	Quotas       *idp.PoolQuotas       `yaml:"quotas"`
 }
 
 // FixturePolicy is a pool's password policy; unset fields keep Cognito's defaults.
@@ -87,6 +97,16 @@ type FixtureUser struct {
 	Status     string            `yaml:"status"`
 	Enabled    *bool             `yaml:"enabled"`
 	Attributes map[string]string `yaml:"attributes"`
+	MFA        *FixtureMFA       `yaml:"mfa"`
+}
+
+// FixtureMFA is a user's MFA: the factors enabled (totp_secret is a verified
+// software token, base32) and the preferred one (SMS, TOTP or EMAIL).
+type FixtureMFA struct {
+	SMS        bool   `yaml:"sms"`
+	TOTPSecret string `yaml:"totp_secret"`
+	Email      bool   `yaml:"email"`
+	Preferred  string `yaml:"preferred"`
 }
 
 // ParseFixture decodes a fixture strictly.
@@ -155,6 +175,9 @@ func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
 			AutoVerifiedAttributes: fp.AutoVerifiedAttributes,
 			UserPoolTags:           fp.Tags,
 		}
+		if len(fp.LambdaConfig) > 0 {
+			in.LambdaConfig, _ = json.Marshal(fp.LambdaConfig)
+		}
 		if fp.CaseSensitive != nil {
 			in.UsernameConfiguration = &idp.UsernameConfigurationType{CaseSensitive: fp.CaseSensitive}
 		}
@@ -184,6 +207,16 @@ func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		if len(fp.MFAFactors) > 0 {
+			if err := s.svc.SeedPoolMFA(ctx, id, fp.MFA, fp.MFAFactors); err != nil {
+				return nil, fmt.Errorf("%s.mfaFactors: %w", where, err)
+			}
+		}
+		if fp.CustomAuth != nil || fp.Quotas != nil {
+			if err := s.svc.SeedPoolSettings(id, fp.CustomAuth, fp.Quotas); err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+		}
 		lp := LoadedPool{ID: id, Name: name}
 		for j, fc := range fp.Clients {
 			cname := fc.Name
@@ -205,6 +238,11 @@ func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
 			err := s.svc.SeedCreateUser(ctx, id, idp.SeedUser{Username: fu.Username, Attributes: fu.Attributes, Password: fu.Password, Status: fu.Status, Disabled: disabled})
 			if err != nil {
 				return nil, fmt.Errorf("%s.users[%d] (%s): %w", where, j, fu.Username, err)
+			}
+			if m := fu.MFA; m != nil {
+				if err := s.svc.SeedUserMFA(ctx, id, fu.Username, idp.SeedMFA{SMS: m.SMS, Email: m.Email, TOTPSecret: m.TOTPSecret, Preferred: m.Preferred}); err != nil {
+					return nil, fmt.Errorf("%s.users[%d] (%s): %w", where, j, fu.Username, err)
+				}
 			}
 			lp.Users++
 		}

@@ -39,7 +39,17 @@ type Options struct {
 	MaxBodyBytes int64
 	// SRPSkew is the PASSWORD_VERIFIER timestamp skew allowed; 0 means 5 minutes.
 	SRPSkew time.Duration
+	// Triggers maps the ARNs of pools' LambdaConfig to Lambda runtime URLs.
+	Triggers Triggers
+	// Limits switches on Cognito's quotas and injected latency; off when zero.
+	Limits Limits
 }
+
+// Triggers says where pools' Lambda triggers run (see its SetLambda).
+type Triggers = idp.TriggerOptions
+
+// Limits are quotas and latency (see its SetQuota and SetLatency).
+type Limits = idp.Limits
 
 // Server is an emulated Cognito endpoint. Create it with [New], then serve its
 // [Server.Handler] yourself or call [Server.Start]. It is safe for concurrent use.
@@ -66,7 +76,7 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	svc := idp.New(idp.Options{Region: o.Region, Now: o.Now, Random: o.Random, NewKey: o.NewKey, SRPSkew: o.SRPSkew})
+	svc := idp.New(idp.Options{Region: o.Region, Now: o.Now, Random: o.Random, NewKey: o.NewKey, SRPSkew: o.SRPSkew, Triggers: o.Triggers, Limits: o.Limits})
 	return &Server{opts: o, svc: svc, ops: svc.Operations(), log: log}
 }
 

@@ -18,6 +18,9 @@ func newEmulateCmd(env Env) *cobra.Command {
 	var (
 		addr, fixture, state, region, logLevel string
 		interval                               time.Duration
+		quotas, latencies, lambdas             []string
+		perUser                                int
+		lambdaTimeout                          time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate",
@@ -43,8 +46,13 @@ shut down cleanly (exit 0).`,
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return exitcode.Usagef("--log-level %q: want debug, info, warn or error", logLevel)
 			}
+			var limits emulator.Limits
+			var triggers emulator.Triggers
+			if err := limitFlags(&limits, &triggers, quotas, latencies, lambdas, perUser, lambdaTimeout); err != nil {
+				return err
+			}
 			log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random})
+			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random, Limits: limits, Triggers: triggers})
 			ctx := cmd.Context()
 
 			restored := false
@@ -99,7 +107,40 @@ shut down cleanly (exit 0).`,
 	f.DurationVar(&interval, "state-interval", 30*time.Second, "how often to write --state (0: only on shutdown)")
 	f.StringVar(&region, "region", "us-east-1", "region of pool ids and token issuers")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringArrayVar(&quotas, "quota", nil, "a request-rate quota, Category=RPS (e.g. UserAuthentication=120), or defaults for Cognito's; repeatable")
+	f.IntVar(&perUser, "quota-per-user", 0, "operations per user per second, for reads and for writes (Cognito: 10; 0: off)")
+	f.StringArrayVar(&latencies, "latency", nil, "injected latency, Operation|Category|*=D, D±J or p50=D,p99=D (e.g. InitiateAuth=20ms±5ms); repeatable")
+	f.StringArrayVar(&lambdas, "lambda", nil, "where a trigger ARN runs: ARN=URL of a Lambda runtime interface emulator, or URL for every ARN; repeatable")
+	f.DurationVar(&lambdaTimeout, "lambda-timeout", 0, "how long a trigger may take (default 5s, as Cognito)")
 	return cmd
+}
+
+// limitFlags turns the quota, latency and Lambda flags into options.
+func limitFlags(l *emulator.Limits, t *emulator.Triggers, quotas, latencies, lambdas []string, perUser int, timeout time.Duration) error {
+	for _, q := range quotas {
+		if err := l.SetQuota(q); err != nil {
+			return exitcode.Usagef("--quota: %v", err)
+		}
+	}
+	if perUser < 0 {
+		return exitcode.Usagef("--quota-per-user must not be negative, got %d", perUser)
+	}
+	l.PerUser = perUser
+	for _, d := range latencies {
+		if err := l.SetLatency(d); err != nil {
+			return exitcode.Usagef("--latency: %v", err)
+		}
+	}
+	for _, m := range lambdas {
+		if err := t.SetLambda(m); err != nil {
+			return exitcode.Usagef("--lambda: %v", err)
+		}
+	}
+	if timeout < 0 {
+		return exitcode.Usagef("--lambda-timeout must not be negative, got %s", timeout)
+	}
+	t.Timeout = timeout
+	return nil
 }
 
 // printBanner prints the start-up lines: the endpoint, each pool and its clients.

@@ -124,6 +124,9 @@ func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
 	for k, v := range attrs {
 		id[k] = claimValue(k, v)
 	}
+	if e := s.preTokenGeneration(g, username, attrs, id, access); e != nil {
+		return nil, e
+	}
 	at, err := key.Sign(access)
 	if err != nil {
 		return nil, err

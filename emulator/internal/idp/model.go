@@ -35,6 +35,10 @@ type Pool struct {
 	key      *tokens.Key
 	// secret keys deterministic values the pool derives (simulated SRP challenges).
 	secret []byte
+	// mfa is which MFA factors the pool enables (mfa_config.go).
+	mfa poolMFA
+	// ext is the declarative custom auth and the pool's quotas (custom_config.go).
+	ext poolExt
 }
 
 // AppClient is an app client of a pool.

@@ -240,9 +240,11 @@ func (s *Service) AdminGetUser(_ context.Context, in *AdminGetUserInput) (*Admin
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	list, preferred := u.mfaReport()
 	return &AdminGetUserOutput{
 		Enabled: u.Enabled, UserAttributes: u.attributes(), UserCreateDate: epoch(u.Created),
 		UserLastModifiedDate: epoch(u.Modified), UserStatus: u.Status, Username: u.Username,
+		UserMFASettingList: list, PreferredMfaSetting: preferred,
 	}, nil
 }
 

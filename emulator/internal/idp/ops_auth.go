@@ -243,6 +243,7 @@ func (s *Service) startSRP(r authRequest) (*InitiateAuthOutput, error) {
 	defer p.mu.Unlock()
 	ss := s.newSession(p, r.client, u, "PASSWORD_VERIFIER")
 	ss.admin, ss.flow, ss.typedName = r.admin, r.flow, name
+	ss.pr.deviceKey, ss.pr.meta = r.deviceKey, r.meta // a DEVICE_KEY given here (Flutter) counts too
 	ss.srp, ss.srpA = server, a
 	ss.secretBlock = s.secretBlock(ss.id)
 	return &InitiateAuthOutput{
@@ -349,6 +350,9 @@ func (s *Service) passwordAuth(r authRequest) (*InitiateAuthOutput, error) {
 // afterFirstFactor applies a password check's outcome (ok) and the user's state: a
 // lockout, the state errors, NEW_PASSWORD_REQUIRED, or tokens.
 func (s *Service) afterFirstFactor(r authRequest, u *User, typedName string, ok bool) (*InitiateAuthOutput, error) {
+	if e := s.preAuthentication(r, u); e != nil {
+		return nil, e
+	}
 	p := r.pool
 	p.mu.Lock()
 	if !u.Enabled {

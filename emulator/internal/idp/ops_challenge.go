@@ -181,6 +181,12 @@ func (s *Service) passwordVerifier(r challengeRequest) (*RespondToAuthChallengeO
 	}
 	out, err := s.afterFirstFactor(ar, u, ss.typedName, verr == nil)
 	if err != nil {
+		if isStaleDevice(err) {
+			// identity-js drops the device and answers again on the same session.
+			p.mu.Lock()
+			ss.used = false
+			p.mu.Unlock()
+		}
 		return nil, err
 	}
 	return fromInitiate(out), nil

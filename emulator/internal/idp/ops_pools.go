@@ -266,6 +266,7 @@ func (s *Service) CreateUserPool(_ context.Context, in *CreateUserPoolInput) (*C
 		revoked:  map[string]time.Time{},
 		secret:   s.randBytes(32),
 	}
+	p.mfa.fromPoolSettings(cfg.MfaConfiguration)
 	s.mu.Lock()
 	s.pools[id] = p
 	s.mu.Unlock()
@@ -330,6 +331,7 @@ func (s *Service) UpdateUserPool(_ context.Context, in *UpdateUserPoolInput) (*U
 	}
 	cfg.LastModifiedDate = epoch(s.now())
 	p.cfg = cfg
+	p.mfa.fromPoolSettings(cfg.MfaConfiguration)
 	return &UpdateUserPoolOutput{}, nil
 }
 

@@ -412,7 +412,8 @@ func (s *Service) GetUser(_ context.Context, in *GetUserInput) (*GetUserOutput, 
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &GetUserOutput{UserAttributes: u.attributes(), Username: u.Username}, nil
+	list, preferred := u.mfaReport()
+	return &GetUserOutput{UserAttributes: u.attributes(), Username: u.Username, UserMFASettingList: list, PreferredMfaSetting: preferred}, nil
 }
 
 // UpdateUserAttributesInput is the input of UpdateUserAttributes.

@@ -83,6 +83,9 @@ func (s *Service) proceed(r authRequest, u *User, pr progress, from stage) (*Ini
 		return nil, err
 	}
 	res.NewDeviceMetadata = s.newDeviceMetadata(r, u, pr)
+	if e := s.postAuthentication(r, u, pr, res.NewDeviceMetadata != nil); e != nil {
+		return nil, e
+	}
 	return &InitiateAuthOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
 }
 

@@ -44,6 +44,10 @@ type Options struct {
 	SRPSkew time.Duration
 	// Lockout is the failed-password policy. Zero values take the defaults.
 	Lockout LockoutPolicy
+	// Triggers maps LambdaConfig ARNs to functions (trigger.go).
+	Triggers TriggerOptions
+	// Limits are the quotas and injected latency (quota.go); off by default.
+	Limits Limits
 }
 
 // LockoutPolicy is how repeated wrong passwords lock a user out.
@@ -63,6 +67,7 @@ type Service struct {
 	mu     sync.RWMutex
 	pools  map[string]*Pool
 	outbox *Outbox
+	limits limiter
 }
 
 // New returns an empty service.

@@ -33,6 +33,8 @@ type poolSnapshot struct {
 	Revoked map[string]time.Time `json:"revoked,omitempty"`
 	Key     []byte               `json:"signingKey,omitempty"`
 	Secret  []byte               `json:"secret"`
+	MFA     json.RawMessage      `json:"mfa,omitempty"`
+	Ext     json.RawMessage      `json:"ext,omitempty"`
 }
 
 type userSnapshot struct {
@@ -97,7 +99,7 @@ func (s *Service) Snapshot() ([]byte, error) {
 func (p *Pool) snapshot() (poolSnapshot, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ps := poolSnapshot{ID: p.id, Config: p.cfg, Secret: p.secret, Revoked: p.revoked}
+	ps := poolSnapshot{ID: p.id, Config: p.cfg, Secret: p.secret, Revoked: p.revoked, MFA: p.mfa.marshal(), Ext: p.marshalExt()}
 	if p.key != nil {
 		der, err := p.key.MarshalPKCS8()
 		if err != nil {
@@ -173,6 +175,12 @@ func restorePool(ps poolSnapshot) (*Pool, error) {
 	}
 	if p.revoked == nil {
 		p.revoked = map[string]time.Time{}
+	}
+	if err := p.mfa.unmarshal(ps.MFA); err != nil {
+		return nil, fmt.Errorf("mfa: %w", err)
+	}
+	if err := p.unmarshalExt(ps.Ext); err != nil {
+		return nil, fmt.Errorf("ext: %w", err)
 	}
 	if len(ps.Key) > 0 {
 		k, err := tokens.ParseKey(ps.Key)

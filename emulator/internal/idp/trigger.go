@@ -1,0 +1,314 @@
+package idp
+
+// Lambda-compatible triggers: a pool's LambdaConfig names function ARNs; each ARN
+// maps to the URL of a function served by the AWS Lambda runtime interface emulator
+// (or anything speaking its invoke path), which gets Cognito's trigger event JSON as
+// the body of POST <base>/2015-03-31/functions/function/invocations and answers with
+// the event, its response filled in. A user's real trigger code runs unchanged.
+//
+// Failures surface as Cognito words them (all UNCONFIRMED as to the exact text, from
+// captures of real responses):
+//
+//   - the function raised an error → UserLambdaValidationException
+//     "<Trigger> failed with error <errorMessage>."
+//   - the answer is not JSON → InvalidLambdaResponseException
+//     "Invalid lambda function output : Invalid JSON"; JSON of the wrong shape →
+//     InvalidLambdaResponseException "Unrecognizable lambda output"
+//   - the invocation timed out → UnexpectedLambdaException "<Trigger> invocation
+//     failed due to error Socket timeout while invoking Lambda function."; no function
+//     for the ARN → "… due to error ResourceNotFoundException."; the function could not
+//     be reached or answered with an HTTP error → "… due to error ServiceException."
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// The trigger names, as LambdaConfig spells them and as errors name them.
+const (
+	trigDefine   = "DefineAuthChallenge"
+	trigCreate   = "CreateAuthChallenge"
+	trigVerify   = "VerifyAuthChallengeResponse"
+	trigPreAuth  = "PreAuthentication"
+	trigPostAuth = "PostAuthentication"
+	trigPreToken = "PreTokenGeneration"
+)
+
+// LambdaInvokePath is the invoke path of the Lambda runtime interface emulator.
+const LambdaInvokePath = "/2015-03-31/functions/function/invocations"
+
+// DefaultLambdaTimeout is how long Cognito waits for a trigger.
+const DefaultLambdaTimeout = 5 * time.Second
+
+// TriggerOptions says how the pools' LambdaConfig ARNs reach functions.
+type TriggerOptions struct {
+	// Lambdas maps a function ARN, as written in a pool's LambdaConfig, to a URL. A
+	// URL without a path (http://127.0.0.1:9000) is a runtime interface emulator's
+	// base, and LambdaInvokePath is appended; a URL with a path is used as is. The
+	// key "*" is the URL of every ARN not listed (one function serving every
+	// trigger, telling them apart by triggerSource).
+	Lambdas map[string]string
+	// Timeout bounds one invocation. Default DefaultLambdaTimeout.
+	Timeout time.Duration
+	// Client makes the invocations. Default: a plain client without proxies.
+	Client *http.Client
+}
+
+// SetLambda adds a mapping from "ARN=URL" (or a bare URL, meaning every ARN), as
+// the --lambda flag gives it.
+func (o *TriggerOptions) SetLambda(spec string) error {
+	arn, raw, ok := strings.Cut(spec, "=")
+	if !ok || strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://") {
+		arn, raw = "*", spec
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("want ARN=URL or URL with an http(s) URL, got " + strings.TrimSpace(spec))
+	}
+	if arn == "" {
+		return errors.New("empty ARN in " + spec)
+	}
+	if o.Lambdas == nil {
+		o.Lambdas = map[string]string{}
+	}
+	o.Lambdas[arn] = raw
+	return nil
+}
+
+// lambdaURL returns where the function of arn is invoked, or "".
+func (o *TriggerOptions) lambdaURL(arn string) string {
+	raw := o.Lambdas[arn]
+	if raw == "" {
+		raw = o.Lambdas["*"]
+	}
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = LambdaInvokePath
+	}
+	return u.String()
+}
+
+// lambdaConfig is the part of a pool's LambdaConfig the emulator runs.
+type lambdaConfig struct {
+	DefineAuthChallenge         string `json:"DefineAuthChallenge"`
+	CreateAuthChallenge         string `json:"CreateAuthChallenge"`
+	VerifyAuthChallengeResponse string `json:"VerifyAuthChallengeResponse"`
+	PreAuthentication           string `json:"PreAuthentication"`
+	PostAuthentication          string `json:"PostAuthentication"`
+	PreTokenGeneration          string `json:"PreTokenGeneration"`
+	PreTokenGenerationConfig    *struct {
+		LambdaArn     string `json:"LambdaArn"`
+		LambdaVersion string `json:"LambdaVersion"`
+	} `json:"PreTokenGenerationConfig"`
+}
+
+// arn returns the ARN configured for a trigger, or "".
+func (lc *lambdaConfig) arn(trigger string) string {
+	if lc == nil {
+		return ""
+	}
+	switch trigger {
+	case trigDefine:
+		return lc.DefineAuthChallenge
+	case trigCreate:
+		return lc.CreateAuthChallenge
+	case trigVerify:
+		return lc.VerifyAuthChallengeResponse
+	case trigPreAuth:
+		return lc.PreAuthentication
+	case trigPostAuth:
+		return lc.PostAuthentication
+	case trigPreToken:
+		if c := lc.PreTokenGenerationConfig; c != nil && c.LambdaArn != "" {
+			return c.LambdaArn
+		}
+		return lc.PreTokenGeneration
+	}
+	return ""
+}
+
+// preTokenVersion is the event version of the pre-token-generation trigger: "1"
+// unless PreTokenGenerationConfig asks for V2_0 or later.
+func (lc *lambdaConfig) preTokenVersion() string {
+	if c := lc.PreTokenGenerationConfig; c != nil && c.LambdaArn != "" {
+		switch c.LambdaVersion {
+		case "V2_0":
+			return "2"
+		case "V3_0":
+			return "3"
+		}
+	}
+	return "1"
+}
+
+// lambdas returns the pool's LambdaConfig, or nil when it names no function. The
+// caller holds p.mu.
+func (p *Pool) lambdas() *lambdaConfig {
+	raw := p.cfg.LambdaConfig
+	if len(raw) < 3 { // absent, null or {}
+		return nil
+	}
+	var lc lambdaConfig
+	if json.Unmarshal(raw, &lc) != nil {
+		return nil
+	}
+	return &lc
+}
+
+// poolLambdas returns the pool's LambdaConfig under its lock.
+func poolLambdas(p *Pool) *lambdaConfig {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lambdas()
+}
+
+// triggerEvent is the envelope every Cognito trigger event shares.
+type triggerEvent struct {
+	Version       string        `json:"version"`
+	Region        string        `json:"region"`
+	UserPoolID    string        `json:"userPoolId"`
+	UserName      string        `json:"userName"`
+	CallerContext callerContext `json:"callerContext"`
+	TriggerSource string        `json:"triggerSource"`
+	Request       any           `json:"request"`
+	Response      any           `json:"response"`
+}
+
+type callerContext struct {
+	AWSSDKVersion string `json:"awsSdkVersion"`
+	ClientID      string `json:"clientId"`
+}
+
+// newEvent starts an event of a pool for a client and user name.
+func (s *Service) newEvent(p *Pool, c *AppClient, userName, source string) triggerEvent {
+	return triggerEvent{
+		Version: "1", Region: s.opts.Region, UserPoolID: p.id, UserName: userName,
+		CallerContext: callerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: c.id()},
+		TriggerSource: source,
+	}
+}
+
+// triggerAttributes are a user's attributes as triggers see them: every attribute,
+// sub and cognito:user_status. Nil u gives an empty map. The caller holds p.mu.
+func triggerAttributes(u *User) map[string]string {
+	out := map[string]string{}
+	if u == nil {
+		return out
+	}
+	for k, v := range u.Attrs {
+		out[k] = v
+	}
+	out["sub"] = u.Sub
+	out["cognito:user_status"] = u.Status
+	return out
+}
+
+// userTriggerAttributes is triggerAttributes under p.mu.
+func userTriggerAttributes(p *Pool, u *User) map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return triggerAttributes(u)
+}
+
+// invoke calls the function of arn for trigger with ev and decodes the event it
+// returns into out (whose "response" member the caller reads). Every failure is
+// Cognito's error for it.
+func (s *Service) invoke(trigger, arn string, ev triggerEvent, out any) *Error {
+	unexpected := func(why string) *Error {
+		return newErr(TypeUnexpectedLambda, "%s invocation failed due to error %s.", trigger, why)
+	}
+	target := s.opts.Triggers.lambdaURL(arn)
+	if target == "" {
+		return unexpected("ResourceNotFoundException")
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return unexpected("ServiceException")
+	}
+	timeout := s.opts.Triggers.Timeout
+	if timeout <= 0 {
+		timeout = DefaultLambdaTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return unexpected("ServiceException")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := s.opts.Triggers.Client
+	if client == nil {
+		client = defaultLambdaClient
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+			return unexpected("Socket timeout while invoking Lambda function")
+		}
+		return unexpected("ServiceException")
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 6<<20)) // Lambda's payload limit
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return unexpected("Socket timeout while invoking Lambda function")
+		}
+		return unexpected("ServiceException")
+	}
+	if res.StatusCode/100 != 2 {
+		return unexpected("ServiceException")
+	}
+	// A function error: the runtime answers {"errorMessage", "errorType"} (with
+	// X-Amz-Function-Error on the real invoke API).
+	var fe struct {
+		ErrorMessage *string `json:"errorMessage"`
+		ErrorType    string  `json:"errorType"`
+	}
+	if json.Unmarshal(raw, &fe) == nil && (fe.ErrorMessage != nil || res.Header.Get("X-Amz-Function-Error") != "") {
+		msg := deref(fe.ErrorMessage)
+		if msg == "" {
+			msg = fe.ErrorType
+		}
+		return newErr(TypeUserLambdaValidation, "%s failed with error %s.", trigger, msg)
+	}
+	if !json.Valid(raw) {
+		return &Error{Type: TypeInvalidLambdaResponse, Message: "Invalid lambda function output : Invalid JSON"}
+	}
+	var env struct {
+		Response json.RawMessage `json:"response"`
+	}
+	if json.Unmarshal(raw, &env) != nil || len(env.Response) == 0 || env.Response[0] != '{' {
+		return errUnrecognizableLambda()
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Response, out); err != nil {
+			return errUnrecognizableLambda()
+		}
+	}
+	return nil
+}
+
+func errUnrecognizableLambda() *Error {
+	return &Error{Type: TypeInvalidLambdaResponse, Message: "Unrecognizable lambda output"}
+}
+
+var defaultLambdaClient = &http.Client{Transport: &http.Transport{
+	Proxy:               nil,
+	MaxIdleConnsPerHost: 64,
+	IdleConnTimeout:     90 * time.Second,
+}}
