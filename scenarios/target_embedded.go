@@ -83,6 +83,9 @@ func (e *Embedded) Pool(ctx context.Context, n Needs) (*Pool, string, error) {
 }
 
 func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
+	if n.Custom {
+		return e.createCustom(ctx, n)
+	}
 	in := &cip.CreateUserPoolInput{PoolName: aws.String("conform")}
 	for _, a := range n.Aliases {
 		in.AliasAttributes = append(in.AliasAttributes, types.AliasAttributeType(a))
@@ -142,9 +145,6 @@ func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
 	if err != nil {
 		return nil, unsupported("CreateUserPoolClient", err), nil
 	}
-	if n.Custom {
-		return nil, "the embedded target has no custom-auth triggers configured yet", nil
-	}
 	if skip := e.probe(ctx, aws.ToString(cout.UserPoolClient.ClientId), n); skip != "" {
 		return nil, skip, nil
 	}
@@ -183,4 +183,39 @@ func (e *Embedded) probe(ctx context.Context, clientID string, n Needs) string {
 		}
 	}
 	return ""
+}
+
+// customFixture is the embedded pool's custom authentication for the specs: two
+// declarative rounds, the first allowing a second try.
+const customFixture = `pools:
+  - name: conform-custom
+    customAuth:
+      rounds:
+        - challengeMetadata: FIRST
+          publicParameters: {question: "What is 6*7?"}
+          answers: ["42"]
+          attempts: 2
+        - challengeMetadata: SECOND
+          publicParameters: {question: "What is 2+2?"}
+          answers: ["4"]
+    clients:
+      - name: conform
+        generateSecret: %v
+        explicitAuthFlows: [ALLOW_CUSTOM_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+`
+
+// createCustom loads a pool with declarative custom challenges through a fixture (the
+// Admin API can only name Lambda ARNs).
+func (e *Embedded) createCustom(ctx context.Context, n Needs) (*Pool, string, error) {
+	f, err := emulator.ParseFixture(strings.NewReader(fmt.Sprintf(customFixture, n.Secret)))
+	if err != nil {
+		return nil, "", err
+	}
+	loaded, err := e.srv.LoadFixture(ctx, f)
+	if err != nil {
+		return nil, "the embedded pool does not support declarative custom auth: " + err.Error(), nil
+	}
+	lp := loaded.Pools[0]
+	return &Pool{ID: lp.ID, ClientID: lp.Clients[0].ID, ClientSecret: lp.Clients[0].Secret,
+		Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes}, "", nil
 }
