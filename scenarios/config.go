@@ -82,6 +82,13 @@ type Needs struct {
 	Custom bool
 	// FirstFactors are the USER_AUTH first factors the pool must allow.
 	FirstFactors []string
+	// Throttle needs a pool whose sign-in quota is tiny, to provoke throttling.
+	Throttle bool
+}
+
+// Clock is a target whose pool clock the specs can move (the embedded pool).
+type Clock interface {
+	Advance(d time.Duration)
 }
 
 // key is a stable description of the needs, for caching pools and for messages.
@@ -101,7 +108,7 @@ func (n Needs) key() string {
 	add("required", n.Required)
 	add("first", n.FirstFactors)
 	parts = append(parts, fmt.Sprintf("secret=%v", n.Secret), "pue="+n.PreventUserExistenceErrors,
-		fmt.Sprintf("devices=%v", n.DeviceTracking), fmt.Sprintf("signup=%v", n.SelfSignUp), fmt.Sprintf("custom=%v", n.Custom))
+		fmt.Sprintf("devices=%v", n.DeviceTracking), fmt.Sprintf("signup=%v", n.SelfSignUp), fmt.Sprintf("custom=%v", n.Custom), fmt.Sprintf("throttle=%v", n.Throttle))
 	return strings.Join(parts, ",")
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -21,6 +23,8 @@ import (
 // created through the Admin API for each distinct set of needs.
 type Embedded struct {
 	srv   *emulator.Server
+	// offset is added to the real time on the emulator's clock (see Advance).
+	offset atomic.Int64
 	admin *cip.Client
 	idp   *cip.Client
 	codes mfa.Source
@@ -32,20 +36,24 @@ type Embedded struct {
 
 // StartEmbedded starts an emulator on a free port of 127.0.0.1.
 func StartEmbedded(ctx context.Context) (*Embedded, error) {
-	srv := emulator.New(emulator.Options{})
+	e := &Embedded{}
+	srv := emulator.New(emulator.Options{Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }})
 	if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
 		return nil, err
 	}
 	ep := driver.Endpoint{URL: srv.Endpoint(), Retries: 1}
-	return &Embedded{
-		srv:   srv,
-		admin: driver.NewSDKClient("us-east-1_x", ep),
-		idp:   driver.NewSDKClient("us-east-1_x", ep),
-		codes: mfa.NewOutbox(srv.Endpoint(), nil),
-		pools: map[string]*Pool{},
-		skips: map[string]string{},
-	}, nil
+	e.srv = srv
+	e.admin = driver.NewSDKClient("us-east-1_x", ep)
+	e.idp = driver.NewSDKClient("us-east-1_x", ep)
+	e.codes = mfa.NewOutbox(srv.Endpoint(), nil)
+	e.pools = map[string]*Pool{}
+	e.skips = map[string]string{}
+	return e, nil
 }
+
+// Advance moves the emulator's clock forward by d (back, for negative d), so specs
+// can let sessions and codes expire without waiting.
+func (e *Embedded) Advance(d time.Duration) { e.offset.Add(int64(d)) }
 
 // Name is "embedded".
 func (e *Embedded) Name() string { return "embedded" }
@@ -85,6 +93,9 @@ func (e *Embedded) Pool(ctx context.Context, n Needs) (*Pool, string, error) {
 func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
 	if n.Custom {
 		return e.createCustom(ctx, n)
+	}
+	if n.Throttle {
+		return e.createThrottled(ctx)
 	}
 	in := &cip.CreateUserPoolInput{PoolName: aws.String("conform")}
 	for _, a := range n.Aliases {
@@ -218,4 +229,28 @@ func (e *Embedded) createCustom(ctx context.Context, n Needs) (*Pool, string, er
 	lp := loaded.Pools[0]
 	return &Pool{ID: lp.ID, ClientID: lp.Clients[0].ID, ClientSecret: lp.Clients[0].Secret,
 		Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes}, "", nil
+}
+
+// throttledFixture is a pool whose sign-in category allows one request per second.
+const throttledFixture = `pools:
+  - name: conform-throttled
+    quotas:
+      categories: {UserAuthentication: 1}
+    clients:
+      - name: conform
+        explicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+`
+
+// createThrottled loads a pool with a tiny sign-in quota through a fixture.
+func (e *Embedded) createThrottled(ctx context.Context) (*Pool, string, error) {
+	f, err := emulator.ParseFixture(strings.NewReader(throttledFixture))
+	if err != nil {
+		return nil, "", err
+	}
+	loaded, err := e.srv.LoadFixture(ctx, f)
+	if err != nil {
+		return nil, "the embedded pool does not support quotas: " + err.Error(), nil
+	}
+	lp := loaded.Pools[0]
+	return &Pool{ID: lp.ID, ClientID: lp.Clients[0].ID, Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes}, "", nil
 }

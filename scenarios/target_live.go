@@ -78,6 +78,8 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 		return nil, fmt.Sprintf("pool MFA is %s, the spec needs %s", mode, n.MFA), nil
 	case n.MFA == "" && mode == "ON":
 		return nil, "pool MFA is ON: every sign-in needs MFA", nil
+	case n.Throttle:
+		return nil, "throttling is not provoked on a live pool (it would load the account's quota)", nil
 	case n.Secret && aws.ToString(c.ClientSecret) == "" && l.o.ClientSecret == "":
 		return nil, "the app client has no secret", nil
 	case !n.Secret && (aws.ToString(c.ClientSecret) != "" || l.o.ClientSecret != ""):

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
@@ -23,9 +24,9 @@ import (
 
 type conformFlags struct {
 	poolID, clientID, secretFile, region, endpoint string
-	labelFilter, junit, jsonOut                    string
+	labelFilter, junit, jsonOut, htmlOut           string
 	focus, codeCommand                             []string
-	list                                           bool
+	list, cleanup                                  bool
 	timeout                                        time.Duration
 }
 
@@ -60,6 +61,8 @@ unreachable target.`,
 	f.BoolVar(&fl.list, "list", false, "list the specs that would run, without running them")
 	f.StringVar(&fl.junit, "junit", "", "write a JUnit XML report to this file")
 	f.StringVar(&fl.jsonOut, "json", "", "write a JSON report to this file")
+	f.StringVar(&fl.htmlOut, "html", "", "write a self-contained HTML report to this file")
+	f.BoolVar(&fl.cleanup, "cleanup", false, "remove the test users earlier runs left in the live pool, then exit")
 	f.StringArrayVar(&fl.codeCommand, "code-command", nil, "program (and arguments, one flag each) printing SMS/email codes of a live pool")
 	f.DurationVar(&fl.timeout, "timeout", 30*time.Minute, "give up after this long")
 	return cmd
@@ -111,6 +114,19 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
 		target, targetLabel = l, "target:live"
+		if fl.cleanup {
+			admin, pool := l.Admin()
+			n, err := scenarios.Cleanup(ctx, admin, pool)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "removed %d users named %s… from %s\n", n, scenarios.UserPrefix, pool)
+			return nil
+		}
+	}
+	if fl.cleanup && fl.poolID == "" {
+		fmt.Fprintln(env.Stdout, "the embedded pool starts empty: nothing to clean up")
+		return nil
 	}
 	defer target.Close(context.WithoutCancel(ctx))
 
@@ -123,6 +139,8 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	suite.Timeout = fl.timeout
 	rep.NoColor = true
 	rep.Succinct = true
+	// Ginkgo's progress goes to stderr; stdout carries the summary.
+	formatter.ColorableStdOut = env.Stderr
 	t := &conformT{}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.RunSpecs(t, "authbench conformance", ginkgo.Label(targetLabel), suite, rep)
@@ -136,6 +154,11 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	}
 	if fl.jsonOut != "" {
 		if err := writeConformJSON(fl.jsonOut, *report, target.Name()); err != nil {
+			return err
+		}
+	}
+	if fl.htmlOut != "" {
+		if err := writeConformHTML(fl.htmlOut, *report, target.Name()); err != nil {
 			return err
 		}
 	}

@@ -16,8 +16,8 @@ import (
 // its reports.
 func TestConform(t *testing.T) {
 	dir := t.TempDir()
-	junit, js := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "report.json")
-	code, out, stderr := runIn(t, "", nil, "conform", "--junit", junit, "--json", js, "--label-filter", "!family:session")
+	junit, js, page := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "report.json"), filepath.Join(dir, "report.html")
+	code, out, stderr := runIn(t, "", nil, "conform", "--junit", junit, "--json", js, "--html", page, "--label-filter", "!family:session")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -61,6 +61,12 @@ func TestConform(t *testing.T) {
 	b, err = os.ReadFile(junit)
 	if err != nil || xml.Unmarshal(b, &suites) != nil || suites.Tests < 30 || len(suites.Suites) != 1 {
 		t.Fatalf("JUnit report: %v %+v", err, suites.Tests)
+	}
+
+	html, err := os.ReadFile(page)
+	if err != nil || !strings.Contains(string(html), "<!DOCTYPE html>") || strings.Contains(string(html), "<script") || strings.Contains(string(html), "http") ||
+		!strings.Contains(string(html), rep.Specs[0].Name) {
+		t.Errorf("HTML report: %v\n%.300s", err, html)
 	}
 
 	// Bad flags are usage errors, decided before any suite runs.
