@@ -22,12 +22,12 @@ import (
 // Embedded is the embedded pool as a target: an emulator on 127.0.0.1, with a pool
 // created through the Admin API for each distinct set of needs.
 type Embedded struct {
-	srv   *emulator.Server
+	srv *emulator.Server
 	// offset is added to the real time on the emulator's clock (see Advance).
 	offset atomic.Int64
-	admin *cip.Client
-	idp   *cip.Client
-	codes mfa.Source
+	admin  *cip.Client
+	idp    *cip.Client
+	codes  mfa.Source
 
 	mu    sync.Mutex
 	pools map[string]*Pool
