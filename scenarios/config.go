@@ -30,7 +30,14 @@ type Config struct {
 	Timeout time.Duration
 	// OnReport receives the suite's report after the last spec.
 	OnReport func(types.Report)
+	// ListOnly makes every spec stop right after asking the target for its pool:
+	// skipped with WouldRun as the reason when it would run, or with the target's
+	// reason when it would be skipped. Nothing is signed in.
+	ListOnly bool
 }
+
+// WouldRun is the skip reason of a spec that would run, in a ListOnly run.
+const WouldRun = "would run"
 
 var (
 	cfgMu sync.Mutex

@@ -40,6 +40,9 @@ func need(ctx context.Context, n Needs) *Pool {
 	if skip != "" {
 		Skip(skip)
 	}
+	if current().ListOnly {
+		Skip(WouldRun)
+	}
 	return p
 }
 

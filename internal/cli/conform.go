@@ -26,7 +26,7 @@ type conformFlags struct {
 	poolID, clientID, secretFile, region, endpoint string
 	labelFilter, junit, jsonOut, htmlOut           string
 	focus, codeCommand                             []string
-	list, cleanup                                  bool
+	list, cleanup, promptCodes                     bool
 	timeout                                        time.Duration
 }
 
@@ -64,6 +64,7 @@ unreachable target.`,
 	f.StringVar(&fl.htmlOut, "html", "", "write a self-contained HTML report to this file")
 	f.BoolVar(&fl.cleanup, "cleanup", false, "remove the test users earlier runs left in the live pool, then exit")
 	f.StringArrayVar(&fl.codeCommand, "code-command", nil, "program (and arguments, one flag each) printing SMS/email codes of a live pool")
+	f.BoolVar(&fl.promptCodes, "prompt-codes", false, "ask for SMS/email codes of a live pool on the terminal")
 	f.DurationVar(&fl.timeout, "timeout", 30*time.Minute, "give up after this long")
 	return cmd
 }
@@ -90,8 +91,13 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 
 	var target scenarios.Target
 	var codes mfa.Source
-	if len(fl.codeCommand) > 0 {
+	switch {
+	case len(fl.codeCommand) > 0 && fl.promptCodes:
+		return exitcode.Usagef("--code-command and --prompt-codes are exclusive")
+	case len(fl.codeCommand) > 0:
 		codes = &mfa.Command{Args: fl.codeCommand}
+	case fl.promptCodes:
+		codes = mfa.NewPrompt(env.Stdin, env.Stderr)
 	}
 	targetLabel := "target:embedded"
 	if fl.poolID == "" {
@@ -131,11 +137,10 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	defer target.Close(context.WithoutCancel(ctx))
 
 	var report *types.Report
-	scenarios.Configure(scenarios.Config{Target: target, Codes: codes, OnReport: func(r types.Report) { report = &r }})
+	scenarios.Configure(scenarios.Config{Target: target, Codes: codes, ListOnly: fl.list, OnReport: func(r types.Report) { report = &r }})
 	suite, rep := ginkgo.GinkgoConfiguration()
 	suite.LabelFilter = fl.labelFilter
 	suite.FocusStrings = fl.focus
-	suite.DryRun = fl.list
 	suite.Timeout = fl.timeout
 	rep.NoColor = true
 	rep.Succinct = true
@@ -243,15 +248,18 @@ func writeConformJSON(path string, r types.Report, target string) error {
 func printConformSummary(env Env, s conformSummary, list bool) {
 	fmt.Fprintln(env.Stdout) // Ginkgo's succinct progress line ends without one
 	if list {
-		n := 0
+		run, skip := 0, 0
 		for _, sp := range s.Specs {
-			if sp.SkipReason != "" || sp.State == "skipped" {
-				continue // filtered out
+			switch {
+			case sp.SkipReason == scenarios.WouldRun:
+				run++
+				fmt.Fprintf(env.Stdout, "run  %s  [%s]\n", sp.Name, strings.Join(sp.Labels, ", "))
+			case sp.SkipReason != "":
+				skip++
+				fmt.Fprintf(env.Stdout, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
 			}
-			n++
-			fmt.Fprintf(env.Stdout, "%s  [%s]\n", sp.Name, strings.Join(sp.Labels, ", "))
 		}
-		fmt.Fprintf(env.Stdout, "%d specs would run\n", n)
+		fmt.Fprintf(env.Stdout, "%d specs would run, %d would be skipped\n", run, skip)
 		return
 	}
 	for _, sp := range s.Specs {
