@@ -132,8 +132,14 @@ func (p *Pool) expectTokens(t *driver.Tokens, username string) {
 	GinkgoHelper()
 	Expect(t).NotTo(BeNil())
 	Expect(t.RefreshToken).NotTo(BeEmpty(), "refresh token")
-	id := verifyJWT(t.IDToken)
-	access := verifyJWT(t.AccessToken)
+	// The keys are where the tokens' iss says; a non-AWS endpoint serves them itself
+	// (moto names AWS in iss).
+	jwksURL := ""
+	if p.Endpoint != "" {
+		jwksURL = strings.TrimRight(p.Endpoint, "/") + "/" + p.ID + "/.well-known/jwks.json"
+	}
+	id := verifyJWT(t.IDToken, jwksURL)
+	access := verifyJWT(t.AccessToken, jwksURL)
 	for _, c := range []map[string]any{id, access} {
 		Expect(c["iss"]).To(HaveSuffix("/"+p.ID), "iss")
 		exp, _ := c["exp"].(float64)
@@ -152,9 +158,9 @@ func (p *Pool) expectTokens(t *driver.Tokens, username string) {
 
 var jwksCache sync.Map // url → map[kid]*rsa.PublicKey
 
-// verifyJWT checks an RS256 token against the JWKS its iss names and returns its
-// claims.
-func verifyJWT(token string) map[string]any {
+// verifyJWT checks an RS256 token against the JWKS at jwksURL (or the one its iss
+// names, when jwksURL is "") and returns its claims.
+func verifyJWT(token, jwksURL string) map[string]any {
 	GinkgoHelper()
 	parts := strings.Split(token, ".")
 	Expect(parts).To(HaveLen(3), "a JWT has three parts")
@@ -163,8 +169,11 @@ func verifyJWT(token string) map[string]any {
 	Expect(hdr.Alg).To(Equal("RS256"))
 	var claims map[string]any
 	Expect(json.Unmarshal(b64(parts[1]), &claims)).To(Succeed())
-	iss, _ := claims["iss"].(string)
-	keys := jwks(iss + "/.well-known/jwks.json")
+	if jwksURL == "" {
+		iss, _ := claims["iss"].(string)
+		jwksURL = iss + "/.well-known/jwks.json"
+	}
+	keys := jwks(jwksURL)
 	pub, ok := keys[hdr.Kid]
 	Expect(ok).To(BeTrue(), "kid %s is in the pool's JWKS", hdr.Kid)
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))

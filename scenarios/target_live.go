@@ -84,12 +84,16 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 		return nil, "the app client has no secret", nil
 	case !n.Secret && (aws.ToString(c.ClientSecret) != "" || l.o.ClientSecret != ""):
 		return nil, "the app client has a secret; the spec needs a public client", nil
-	case n.PreventUserExistenceErrors != "" && string(c.PreventUserExistenceErrors) != n.PreventUserExistenceErrors:
-		return nil, "PreventUserExistenceErrors is " + string(c.PreventUserExistenceErrors), nil
+	case n.PreventUserExistenceErrors != "" && pue(c) != n.PreventUserExistenceErrors:
+		return nil, "PreventUserExistenceErrors is " + pue(c), nil
 	case n.DeviceTracking && p.DeviceConfiguration == nil:
 		return nil, "the pool does not track devices", nil
 	case n.SelfSignUp && p.AdminCreateUserConfig != nil && p.AdminCreateUserConfig.AllowAdminCreateUserOnly:
 		return nil, "the pool allows only administrators to create users", nil
+	case n.SelfSignUp && !autoVerifiesEmail(p):
+		return nil, "the pool does not auto-verify email (no sign-up code to confirm with)", nil
+	case len(n.FirstFactors) > 0 && !hasFlow(c.ExplicitAuthFlows, "ALLOW_USER_AUTH"):
+		return nil, "the app client does not allow ALLOW_USER_AUTH", nil
 	case (n.Custom || len(n.Factors) > 0) && l.o.Codes == nil && needsCodes(n):
 		return nil, "no code source is configured (--code-command)", nil
 	}
@@ -115,6 +119,11 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 	for _, r := range n.Required {
 		if !schemaRequires(p, r) {
 			return nil, "the pool's schema does not require " + r, nil
+		}
+	}
+	for _, f := range n.FirstFactors {
+		if !allowsFirstFactor(p, f) {
+			return nil, "the pool's sign-in policy does not allow the first factor " + f, nil
 		}
 	}
 	if n.Custom && !lambdaSet(p) {
@@ -161,4 +170,33 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// pue is the client's PreventUserExistenceErrors, LEGACY when unset.
+func pue(c *types.UserPoolClientType) string {
+	if c.PreventUserExistenceErrors == "" {
+		return "LEGACY"
+	}
+	return string(c.PreventUserExistenceErrors)
+}
+
+func autoVerifiesEmail(p *types.UserPoolType) bool {
+	for _, a := range p.AutoVerifiedAttributes {
+		if a == "email" {
+			return true
+		}
+	}
+	return false
+}
+
+func allowsFirstFactor(p *types.UserPoolType, f string) bool {
+	if p.Policies == nil || p.Policies.SignInPolicy == nil {
+		return f == "PASSWORD"
+	}
+	for _, x := range p.Policies.SignInPolicy.AllowedFirstAuthFactors {
+		if string(x) == f {
+			return true
+		}
+	}
+	return false
 }
