@@ -44,6 +44,7 @@ var _ = Describe("MFA matrix", Label("family:mfa", "matrix"), func() {
 		} else {
 			Expect(res.NextStep.CodeDeliveryDetails).NotTo(BeNil())
 			Expect(res.NextStep.CodeDeliveryDetails.DeliveryMedium).To(Equal(r.factor))
+			Expect(res.NextStep.CodeDeliveryDetails.Destination).To(ContainSubstring("*"), "a masked destination")
 			code = p.code(ctx, name, mfa.PurposeMFA, sent.Add(-time.Second))
 		}
 		res, err = a.ConfirmSignIn(ctx, code, driver.ConfirmOptions{})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,7 +154,7 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		return fmt.Errorf("conform: the suite produced no report")
 	}
 	if fl.junit != "" {
-		if err := reporters.GenerateJUnitReport(*report, fl.junit); err != nil {
+		if err := writeJUnit(fl.junit, *report); err != nil {
 			return err
 		}
 	}
@@ -276,4 +277,28 @@ func printConformSummary(env Env, s conformSummary, list bool) {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// junitTime matches the time attributes of Ginkgo's JUnit report, which it writes with
+// Go's shortest float format (4.2e-05 for a very short spec): not an xs:decimal, which
+// CI tools' JUnit parsers expect.
+var junitTime = regexp.MustCompile(`time="([0-9.eE+-]+)"`)
+
+// writeJUnit writes Ginkgo's JUnit report with every time as a plain decimal.
+func writeJUnit(path string, r types.Report) error {
+	if err := reporters.GenerateJUnitReport(r, path); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	b = junitTime.ReplaceAllFunc(b, func(m []byte) []byte {
+		v, err := strconv.ParseFloat(string(junitTime.FindSubmatch(m)[1]), 64)
+		if err != nil {
+			return m
+		}
+		return []byte(`time="` + strconv.FormatFloat(v, 'f', 6, 64) + `"`)
+	})
+	return os.WriteFile(path, b, 0o644)
 }
