@@ -1,0 +1,212 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Threshold is one parsed threshold: `<metric>: <aggregate> <op> <value>`.
+type Threshold struct {
+	// Source is the threshold as written.
+	Source string
+	// Metric is the metric name, e.g. "signin.latency".
+	Metric string
+	// Aggregate is "p(99)", "avg", "min", "max", "med", "count", "rate".
+	Aggregate string
+	// Percentile is the percentile of a p(N) aggregate (0–100).
+	Percentile float64
+	// Op is one of <, <=, >, >=, ==, !=.
+	Op string
+	// Value is the bound: durations are in microseconds (the unit of the latency
+	// histograms); counts and rates are plain numbers.
+	Value float64
+	// Duration reports whether Value was written as a duration.
+	Duration bool
+}
+
+// SyntaxError is a threshold that does not parse; Pos is the byte offset of the
+// problem in Source (0-based).
+type SyntaxError struct {
+	Source string
+	Pos    int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("threshold %q: column %d: %s", e.Source, e.Pos+1, e.Msg)
+}
+
+var aggregates = []string{"avg", "min", "max", "med", "count", "rate"}
+
+// ParseThreshold parses `<metric>: <aggregate> <op> <value>`, where the aggregate is
+// p(N) (a percentile, 0 < N ≤ 100), avg, min, max, med, count or rate, the operator
+// is <, <=, >, >=, == or !=, and the value a number or a duration (800ms, 1.5s, 250us).
+func ParseThreshold(s string) (Threshold, error) {
+	t := Threshold{Source: s}
+	fail := func(pos int, format string, a ...any) (Threshold, error) {
+		return Threshold{}, &SyntaxError{Source: s, Pos: pos, Msg: fmt.Sprintf(format, a...)}
+	}
+	colon := strings.IndexByte(s, ':')
+	if colon < 0 {
+		return fail(len(s), "want <metric>: <aggregate> <operator> <value>")
+	}
+	t.Metric = strings.TrimSpace(s[:colon])
+	if t.Metric == "" {
+		return fail(0, "missing metric name")
+	}
+	for i, r := range t.Metric {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-') {
+			return fail(strings.Index(s, t.Metric)+i, "unexpected %q in metric name", r)
+		}
+	}
+	pos := colon + 1
+	skip := func() {
+		for pos < len(s) && s[pos] == ' ' {
+			pos++
+		}
+	}
+	skip()
+	// The aggregate.
+	switch {
+	case strings.HasPrefix(s[pos:], "p("):
+		end := strings.IndexByte(s[pos:], ')')
+		if end < 0 {
+			return fail(len(s), "missing ) after p(")
+		}
+		num := s[pos+2 : pos+end]
+		p, err := strconv.ParseFloat(num, 64)
+		if err != nil || p <= 0 || p > 100 {
+			return fail(pos+2, "percentile %q: want a number in (0, 100]", num)
+		}
+		t.Aggregate, t.Percentile = "p("+num+")", p
+		pos += end + 1
+	default:
+		word := pos
+		for pos < len(s) && unicode.IsLetter(rune(s[pos])) {
+			pos++
+		}
+		agg := s[word:pos]
+		found := false
+		for _, a := range aggregates {
+			found = found || a == agg
+		}
+		if !found {
+			return fail(word, "unknown aggregate %q: want p(N), %s", agg, strings.Join(aggregates, ", "))
+		}
+		t.Aggregate = agg
+		if agg == "med" {
+			t.Percentile = 50
+		}
+	}
+	skip()
+	// The operator.
+	for _, op := range []string{"<=", ">=", "==", "!=", "<", ">"} {
+		if strings.HasPrefix(s[pos:], op) {
+			t.Op = op
+			pos += len(op)
+			break
+		}
+	}
+	if t.Op == "" {
+		return fail(pos, "want an operator: <, <=, >, >=, == or !=")
+	}
+	skip()
+	// The value.
+	raw := strings.TrimSpace(s[pos:])
+	if raw == "" {
+		return fail(pos, "missing value")
+	}
+	if v, err := strconv.ParseFloat(raw, 64); err == nil {
+		t.Value = v
+	} else if d, err := time.ParseDuration(strings.ReplaceAll(raw, "µ", "u")); err == nil {
+		t.Value, t.Duration = float64(d.Microseconds())+float64(d%time.Microsecond)/1000, true
+	} else {
+		return fail(pos, "value %q: want a number or a duration such as 800ms", raw)
+	}
+	if t.Duration && (t.Aggregate == "count" || t.Aggregate == "rate") {
+		return fail(pos, "a %s is not a duration", t.Aggregate)
+	}
+	if math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
+		return fail(pos, "value must be finite")
+	}
+	return t, nil
+}
+
+// Metrics is what thresholds are evaluated against: merged run data.
+type Metrics interface {
+	// Percentile returns the metric's p-th percentile (0–100) in microseconds, and
+	// whether the metric exists.
+	Percentile(metric string, p float64) (float64, bool)
+	// Stat returns avg, min or max in microseconds.
+	Stat(metric, which string) (float64, bool)
+	// Count returns a counter's value (or a histogram's number of values).
+	Count(metric string) (float64, bool)
+	// Rate returns a rate metric's value (a fraction, e.g. errors / sign-ins).
+	Rate(metric string) (float64, bool)
+}
+
+// Result is one evaluated threshold.
+type Result struct {
+	Threshold Threshold
+	// Actual is the value the metric had, in the threshold's unit.
+	Actual float64
+	// Passed is false when the bound was breached or the metric is missing.
+	Passed bool
+	// Missing is set when the run has no such metric.
+	Missing bool
+}
+
+// Evaluate checks a threshold against the metrics.
+func (t Threshold) Evaluate(m Metrics) Result {
+	var v float64
+	var ok bool
+	switch t.Aggregate {
+	case "count":
+		v, ok = m.Count(t.Metric)
+	case "rate":
+		v, ok = m.Rate(t.Metric)
+	case "avg", "min", "max":
+		v, ok = m.Stat(t.Metric, t.Aggregate)
+	default:
+		v, ok = m.Percentile(t.Metric, t.Percentile)
+	}
+	if !ok {
+		return Result{Threshold: t, Missing: true}
+	}
+	pass := false
+	switch t.Op {
+	case "<":
+		pass = v < t.Value
+	case "<=":
+		pass = v <= t.Value
+	case ">":
+		pass = v > t.Value
+	case ">=":
+		pass = v >= t.Value
+	case "==":
+		pass = v == t.Value
+	case "!=":
+		pass = v != t.Value
+	}
+	return Result{Threshold: t, Actual: v, Passed: pass}
+}
+
+// String describes a result for people: `✓ signin.latency: p(99) < 800ms (p(99) = 412ms)`.
+func (r Result) String() string {
+	mark := "✓"
+	if !r.Passed {
+		mark = "✗"
+	}
+	if r.Missing {
+		return fmt.Sprintf("%s %s (no such metric in this run)", mark, r.Threshold.Source)
+	}
+	actual := strconv.FormatFloat(r.Actual, 'g', 6, 64)
+	if r.Threshold.Duration || (r.Threshold.Aggregate != "count" && r.Threshold.Aggregate != "rate") {
+		actual = time.Duration(r.Actual * float64(time.Microsecond)).Round(10 * time.Microsecond).String()
+	}
+	return fmt.Sprintf("%s %s (%s = %s)", mark, r.Threshold.Source, r.Threshold.Aggregate, actual)
+}
