@@ -91,7 +91,7 @@ failure, 4 incomplete merge, 99 thresholds breached, 130 interrupted.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return exitcode.Usagef("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newVersionCmd(env), newSRPCmd(env), newEmulateCmd(env), newSigninCmd(env), newConformCmd(env))
+	root.AddCommand(newVersionCmd(env), newSRPCmd(env), newEmulateCmd(env), newSigninCmd(env), newConformCmd(env), newK8sJobCmd(env))
 	return root
 }
 
