@@ -92,6 +92,8 @@ failure, 4 incomplete merge, 99 thresholds breached, 130 interrupted.`,
 		return exitcode.Usagef("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newVersionCmd(env), newSRPCmd(env), newEmulateCmd(env), newSigninCmd(env), newConformCmd(env), newK8sJobCmd(env))
+	// bench: the load engine (issue 7), defined in bench.go.
+	root.AddCommand(newBenchCmd(env))
 	return root
 }
 

@@ -1,0 +1,223 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/mfa"
+)
+
+// benchFixture is the embedded pool's bench pools: one with optional SMS, TOTP and
+// email MFA for the password, MFA and refresh flows, and one with a declarative
+// custom challenge answered by CustomAnswer.
+const benchFixture = `pools:
+  - name: authbench-bench
+    mfa: OPTIONAL
+    mfaFactors: [SMS, TOTP, EMAIL]
+    clients:
+      - name: authbench-bench
+        explicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+  - name: authbench-bench-custom
+    customAuth:
+      rounds:
+        - challengeMetadata: ANSWER
+          publicParameters: {question: "What is 6*7?"}
+          answers: ["` + CustomAnswer + `"]
+    clients:
+      - name: authbench-bench
+        explicitAuthFlows: [ALLOW_CUSTOM_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+`
+
+// Embedded is the embedded pool as a bench target: an emulator on 127.0.0.1 with
+// the bench pools.
+type Embedded struct {
+	Server *emulator.Server
+	// Admin is an Admin API client of the emulator.
+	Admin *cip.Client
+	// Pools are the pools by flow.
+	Pools map[string]PoolRef
+	// TOTP hands out TOTP codes once per window per user; share it with Flows so the
+	// codes used to set TOTP up are not used again.
+	TOTP *mfa.TOTP
+}
+
+// StartEmbedded starts an emulator on a free loopback port with limits (quotas,
+// latency; zero: none) and creates the bench pools.
+func StartEmbedded(ctx context.Context, limits emulator.Limits) (*Embedded, error) {
+	srv := emulator.New(emulator.Options{Limits: limits})
+	if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	e := &Embedded{Server: srv, TOTP: &mfa.TOTP{Lookahead: true}, Admin: driver.NewSDKClient("us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1})}
+	if err := e.createPools(ctx); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close stops the emulator.
+func (e *Embedded) Close() error { return e.Server.Close() }
+
+// Endpoint returns the emulator's URL.
+func (e *Embedded) Endpoint() string { return e.Server.Endpoint() }
+
+func (e *Embedded) createPools(ctx context.Context) error {
+	f, err := emulator.ParseFixture(strings.NewReader(benchFixture))
+	if err != nil {
+		return err
+	}
+	loaded, err := e.Server.LoadFixture(ctx, f)
+	if err != nil {
+		return fmt.Errorf("bench: embedded pools: %w", err)
+	}
+	main := PoolRef{PoolID: loaded.Pools[0].ID, ClientID: loaded.Pools[0].Clients[0].ID}
+	custom := PoolRef{PoolID: loaded.Pools[1].ID, ClientID: loaded.Pools[1].Clients[0].ID}
+	e.Pools = map[string]PoolRef{}
+	for _, fl := range []string{FlowSRP, FlowPassword, FlowSMS, FlowTOTP, FlowEmail, FlowRefresh} {
+		e.Pools[fl] = main
+	}
+	e.Pools[FlowCustom] = custom
+	// Remembered devices need the pool's device configuration, which fixtures do not
+	// carry: create that pool through the Admin API, as the scenarios do.
+	out, err := e.Admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("authbench-bench-devices"),
+		DeviceConfiguration: &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}})
+	if err != nil {
+		return fmt.Errorf("bench: embedded device pool: %w", err)
+	}
+	id := aws.ToString(out.UserPool.Id)
+	if _, err := e.Admin.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(id), MfaConfiguration: types.UserPoolMfaTypeOptional,
+		SmsMfaConfiguration: &types.SmsMfaConfigType{SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}}}); err != nil {
+		return fmt.Errorf("bench: embedded device pool MFA: %w", err)
+	}
+	cout, err := e.Admin.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(id), ClientName: aws.String("authbench-bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	if err != nil {
+		return fmt.Errorf("bench: embedded device pool client: %w", err)
+	}
+	e.Pools[FlowDevice] = PoolRef{PoolID: id, ClientID: aws.ToString(cout.UserPoolClient.ClientId)}
+	return nil
+}
+
+// Provision creates counts[flow] users for every flow with a positive count and
+// returns the user set.
+func (e *Embedded) Provision(ctx context.Context, counts map[string]int, progress func(done, total int)) (*UserSet, error) {
+	set := &UserSet{Schema: UserSetSchema, Endpoint: e.Endpoint(), Region: "us-east-1", Pools: map[string]PoolRef{}, Users: map[string][]User{}}
+	var flows []string
+	total := 0
+	for f, n := range counts {
+		if n > 0 {
+			flows = append(flows, f)
+			total += n
+		}
+	}
+	slices.Sort(flows)
+	base := 0
+	for _, f := range flows {
+		ref, ok := e.Pools[f]
+		if !ok {
+			return set, fmt.Errorf("bench: flow %q has no embedded pool", f)
+		}
+		set.Pools[f] = ref
+		o := ProvisionOptions{PoolID: ref.PoolID, Flow: f, Count: counts[f], TOTP: e.TOTP}
+		if f == FlowTOTP {
+			c, err := driver.New(driver.NewSDKClient(ref.PoolID, driver.Endpoint{URL: e.Endpoint(), Retries: 1}), driver.Config{PoolID: ref.PoolID, ClientID: ref.ClientID, SkipSideCalls: true})
+			if err != nil {
+				return set, err
+			}
+			o.Client = c
+		}
+		if progress != nil {
+			b := base
+			o.Progress = func(done, _ int) { progress(b+done, total) }
+		}
+		us, err := Provision(ctx, e.Admin, o)
+		set.Users[f] = us
+		if err != nil {
+			return set, err
+		}
+		base += counts[f]
+	}
+	return set, nil
+}
+
+// FlowsOptions configures Flows.
+type FlowsOptions struct {
+	// Endpoint reaches the pools (URL, region, MaxConns); Retries is forced to 1.
+	Endpoint driver.Endpoint
+	// Codes supplies SMS and email codes (for the embedded pool: its outbox).
+	Codes mfa.Source
+	// Dialect is the Amplify dialect the driver copies (default Flutter).
+	Dialect driver.Dialect
+	// TOTP computes TOTP codes (nil: a new one with Lookahead). Share the one used in
+	// provisioning within a process.
+	TOTP *mfa.TOTP
+}
+
+// Flows builds, for every flow of the user set, a driver-backed Flow and a Lease
+// over its users.
+func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, error) {
+	o.Endpoint.Retries = 1 // throttles are outcomes, never retried
+	flows, leases := map[string]Flow{}, map[string]*Lease{}
+	totp := o.TOTP
+	if totp == nil {
+		totp = &mfa.TOTP{Lookahead: true}
+	}
+	sdk := map[string]*cip.Client{}
+	var errs []error
+	for f, users := range set.Users {
+		ref, ok := set.Pools[f]
+		if !ok {
+			errs = append(errs, fmt.Errorf("bench: flow %q has users but no pool", f))
+			continue
+		}
+		l, err := NewLease(users)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("bench: flow %q: %w", f, err))
+			continue
+		}
+		if sdk[ref.PoolID] == nil {
+			ep := o.Endpoint
+			if ep.Region == "" {
+				ep.Region = set.Region
+			}
+			sdk[ref.PoolID] = driver.NewSDKClient(ref.PoolID, ep)
+		}
+		// One driver client per flow: the device flow's remembered devices stay its own.
+		c, err := driver.New(sdk[ref.PoolID], driver.Config{PoolID: ref.PoolID, ClientID: ref.ClientID, ClientSecret: ref.ClientSecret, Dialect: o.Dialect})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sf := &SignInFlow{Name: f, Client: c, Codes: o.Codes, TOTP: totp}
+		switch f {
+		case FlowPassword:
+			sf.Options.Flow = driver.UserPasswordAuth
+		case FlowCustom:
+			sf.Options.Flow = driver.CustomWithoutSRP
+		case FlowRefresh:
+			sf.Refresh = true
+		}
+		flows[f], leases[f] = sf, l
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	return flows, leases, nil
+}
+
+// NewOutbox returns the embedded pool's code source, polling often enough that
+// waiting for a code adds little to a sign-in.
+func (e *Embedded) NewOutbox() *mfa.Outbox {
+	return mfa.NewOutbox(e.Endpoint(), nil, func(o *mfa.OutboxOptions) { o.Interval = 20 * time.Millisecond })
+}

@@ -1,0 +1,338 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// SummarySchema is the report schema string shared by authbench's JSON reports;
+// a bench summary has Kind "bench".
+const SummarySchema = "authbench.report/v1"
+
+// Meta describes a run for its summary. It must hold nothing secret.
+type Meta struct {
+	// Target names the pool: "embedded", or the endpoint / pool id (never
+	// credentials or client secrets).
+	Target string
+	// Mix is the flow mix as weights by flow name.
+	Mix map[string]int
+	// UserSet is the number of users in the user set.
+	UserSet int
+}
+
+// Summary is the versioned JSON summary of a bench run. Maps are written with sorted
+// keys (encoding/json sorts them), so summaries diff cleanly.
+type Summary struct {
+	Schema string    `json:"schema"`
+	Kind   string    `json:"kind"`
+	Target string    `json:"target"`
+	Mode   Mode      `json:"mode"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	// WallS is End − Start in seconds.
+	WallS       float64       `json:"wall_s"`
+	Interrupted bool          `json:"interrupted"`
+	Config      SummaryConfig `json:"config"`
+	Totals      Totals        `json:"totals"`
+	Rates       Rates         `json:"rates"`
+	// Metrics are the run's stats per metric (µs).
+	Metrics      map[string]Stats            `json:"metrics"`
+	Outcomes     map[string]int64            `json:"outcomes"`
+	FlowOutcomes map[string]map[string]int64 `json:"flowOutcomes"`
+	NextSteps    map[string]int64            `json:"nextSteps"`
+	CPU          CPUUsage                    `json:"loadGeneratorCPU"`
+	Warnings     []string                    `json:"warnings"`
+	Intervals    []SummaryInterval           `json:"intervals"`
+}
+
+// SummaryConfig is the run's configuration as reported (no secrets).
+type SummaryConfig struct {
+	Rate            float64        `json:"rate_per_s,omitempty"`
+	Stages          []SummaryStage `json:"stages,omitempty"`
+	DurationS       float64        `json:"duration_s,omitempty"`
+	Iterations      int64          `json:"iterations,omitempty"`
+	Users           int            `json:"users,omitempty"`
+	ThinkS          float64        `json:"think_s,omitempty"`
+	MaxInflight     int            `json:"maxInflight,omitempty"`
+	LateToleranceUS int64          `json:"lateTolerance_us"`
+	IntervalS       float64        `json:"interval_s"`
+	Mix             map[string]int `json:"mix,omitempty"`
+	UserSet         int            `json:"userSet,omitempty"`
+}
+
+// SummaryStage is a stage as reported.
+type SummaryStage struct {
+	DurationS float64 `json:"duration_s"`
+	From      float64 `json:"from_per_s"`
+	To        float64 `json:"to_per_s"`
+}
+
+// Totals are the run's counts.
+type Totals struct {
+	Planned   int64 `json:"planned"`
+	Started   int64 `json:"started"`
+	Completed int64 `json:"completed"`
+	OK        int64 `json:"ok"`
+	Errors    int64 `json:"errors"`
+	// Throttles counts TooManyRequestsException outcomes.
+	Throttles  int64 `json:"throttles"`
+	LateStarts int64 `json:"lateStarts"`
+	UserWaits  int64 `json:"userWaits"`
+	Clamped    int64 `json:"clamped"`
+	// HistogramDropped is what histogram merges dropped (0 unless something broke).
+	HistogramDropped int64 `json:"histogramDropped"`
+	MaxStartLagUS    int64 `json:"maxStartLag_us"`
+}
+
+// Rates compares the planned and achieved start rates (per second).
+type Rates struct {
+	Planned  float64 `json:"planned_per_s"`
+	Achieved float64 `json:"achieved_per_s"`
+}
+
+// SummaryInterval is one interval's stats, its bounds as seconds since the start.
+type SummaryInterval struct {
+	StartS    float64          `json:"start_s"`
+	EndS      float64          `json:"end_s"`
+	Started   int64            `json:"started"`
+	Completed int64            `json:"completed"`
+	Outcomes  map[string]int64 `json:"outcomes"`
+	Metrics   map[string]Stats `json:"metrics"`
+}
+
+// ThrottleCode is Cognito's throttling error code.
+const ThrottleCode = "TooManyRequestsException"
+
+// NewSummary builds the summary of res.
+func NewSummary(res *Result, meta Meta) Summary {
+	cfg := res.Config
+	c := res.Counters.Clone()
+	wall := res.End.Sub(res.Start)
+	s := Summary{
+		Schema: SummarySchema, Kind: "bench", Target: meta.Target, Mode: res.Mode,
+		Start: res.Start.UTC(), End: res.End.UTC(), WallS: round3(wall.Seconds()), Interrupted: res.Interrupted,
+		Config: SummaryConfig{
+			Rate: cfg.Schedule.Rate, DurationS: cfg.Schedule.Duration.Seconds(), Iterations: cfg.Schedule.Iterations,
+			Users: cfg.Users, ThinkS: cfg.Think.Seconds(), LateToleranceUS: cfg.LateTolerance.Microseconds(),
+			IntervalS: cfg.Interval.Seconds(), Mix: meta.Mix, UserSet: meta.UserSet,
+		},
+		Totals: Totals{Planned: res.Planned, Started: c.Started, Completed: c.Completed, OK: c.Outcomes[OutcomeOK],
+			Throttles: c.Outcomes[ThrottleCode], LateStarts: c.LateStarts, UserWaits: c.UserWaits, Clamped: c.Clamped,
+			HistogramDropped: res.Dropped, MaxStartLagUS: res.MaxLag.Microseconds()},
+		Metrics: res.Metrics, Outcomes: c.Outcomes, FlowOutcomes: c.FlowOutcomes, NextSteps: c.NextSteps,
+		CPU: res.CPU, Warnings: []string{},
+	}
+	s.Totals.Errors = s.Totals.Completed - s.Totals.OK
+	if res.Mode == Open {
+		s.Config.MaxInflight = cfg.MaxInflight
+		for _, st := range cfg.Schedule.Stages {
+			s.Config.Stages = append(s.Config.Stages, SummaryStage{DurationS: st.Duration.Seconds(), From: st.From, To: st.To})
+		}
+	} else {
+		s.Config.DurationS, s.Config.Iterations = cfg.Duration.Seconds(), cfg.Iterations
+	}
+	if s.Metrics == nil {
+		s.Metrics = map[string]Stats{}
+	}
+	if wall > 0 {
+		s.Rates.Achieved = round3(float64(c.Started) / wall.Seconds())
+	}
+	if res.Mode == Open {
+		if p, err := NewPacer(cfg.Schedule); err == nil && p.End() > 0 {
+			s.Rates.Planned = round3(float64(p.Planned()) / p.End().Seconds())
+		} else {
+			s.Rates.Planned = cfg.Schedule.Rate
+		}
+	}
+	for _, iv := range res.Intervals {
+		s.Intervals = append(s.Intervals, SummaryInterval{
+			StartS: round3(iv.Start.Sub(res.Start).Seconds()), EndS: round3(iv.End.Sub(res.Start).Seconds()),
+			Started: iv.Counters.Started, Completed: iv.Counters.Completed, Outcomes: iv.Counters.Outcomes, Metrics: iv.Metrics,
+		})
+	}
+	if s.Intervals == nil {
+		s.Intervals = []SummaryInterval{}
+	}
+	if res.CPU.Saturated {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("the load generator used %.0f%% of its %d cores: its numbers measure itself, not the pool; lower the rate or add generators",
+			res.CPU.Utilization*100, res.CPU.Cores))
+	}
+	if c.LateStarts > 0 {
+		why := "raise --max-inflight or lower the rate"
+		if res.CPU.Saturated {
+			why = "the load generator is CPU-bound"
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d sign-ins started late (the engine could not keep up: %s)", c.LateStarts, c.Started, why))
+	}
+	if c.UserWaits > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%d sign-ins waited for a free user: the user set is too small for this load", c.UserWaits))
+	}
+	if res.Dropped > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("histogram merges dropped %d values", res.Dropped))
+	}
+	if res.Mode == Closed {
+		s.Warnings = append(s.Warnings, "closed loop: the load adapts to the pool's speed, so latency is service time and stalls are under-reported")
+	}
+	return s
+}
+
+// WriteJSON writes s as indented JSON.
+func (s Summary) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// ms formats µs as milliseconds.
+func ms(us int64) string { return fmt.Sprintf("%.3f", float64(us)/1000) }
+
+// WriteText writes the human summary.
+func (s Summary) WriteText(w io.Writer) error {
+	var b strings.Builder
+	mode := "open loop"
+	if s.Mode == Closed {
+		mode = fmt.Sprintf("CLOSED loop (%d users)", s.Config.Users)
+	}
+	fmt.Fprintf(&b, "authbench bench: %s against %s, %.3fs", mode, s.Target, s.WallS)
+	if s.Interrupted {
+		b.WriteString(" (interrupted)")
+	}
+	b.WriteString("\n")
+	t := s.Totals
+	fmt.Fprintf(&b, "  sign-ins: %d planned, %d started, %d completed, %d ok, %d errors (%d throttled)\n", t.Planned, t.Started, t.Completed, t.OK, t.Errors, t.Throttles)
+	fmt.Fprintf(&b, "  rate: %.1f/s achieved", s.Rates.Achieved)
+	if s.Mode == Open {
+		fmt.Fprintf(&b, ", %.1f/s planned; late starts %d, max start lag %sms", s.Rates.Planned, t.LateStarts, ms(t.MaxStartLagUS))
+	}
+	b.WriteString("\n")
+	writeCounts(&b, "outcomes", s.Outcomes, t.Completed)
+	writeCounts(&b, "next steps", s.NextSteps, 0)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  metric (ms)\tcount\tp50\tp90\tp95\tp99\tp99.9\tmax\tmean\t")
+	for _, m := range metricOrder(s.Metrics) {
+		st := s.Metrics[m]
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t\n", m, st.Count, ms(st.P50), ms(st.P90), ms(st.P95), ms(st.P99), ms(st.P999), ms(st.Max), st.Mean/1000)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if s.CPU.Known {
+		fmt.Fprintf(&b, "  load generator CPU: %.1f%% of %d cores (%.3fs user, %.3fs system)\n", s.CPU.Utilization*100, s.CPU.Cores, s.CPU.User, s.CPU.System)
+	}
+	b.WriteString("  signin.latency is from the intended start (coordinated-omission free); signin.service from the actual start\n")
+	for _, wmsg := range s.Warnings {
+		fmt.Fprintf(&b, "  WARNING: %s\n", wmsg)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeCounts(b *strings.Builder, label string, m map[string]int64, total int64) {
+	if len(m) == 0 {
+		return
+	}
+	keys := slices.Collect(maps.Keys(m))
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	fmt.Fprintf(b, "  %s:", label)
+	for _, k := range keys {
+		if total > 0 {
+			fmt.Fprintf(b, " %s %d (%.1f%%)", k, m[k], 100*float64(m[k])/float64(total))
+		} else {
+			fmt.Fprintf(b, " %s %d", k, m[k])
+		}
+	}
+	b.WriteString("\n")
+}
+
+// metricOrder lists the headline metrics first, then the rest sorted.
+func metricOrder(m map[string]Stats) []string {
+	head := []string{MetricLatency, MetricService, MetricSRP, MetricStartLag}
+	var out []string
+	for _, h := range head {
+		if _, ok := m[h]; ok {
+			out = append(out, h)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !slices.Contains(head, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// HistogramLog writes interval histograms as an HdrHistogram interval log (the Java
+// HdrHistogram log format, version 1.3): one line per metric per interval, tagged with
+// the metric name, with a base64 compressed histogram of µs values. Its OnInterval
+// method plugs into Config.OnInterval. It is safe for concurrent use.
+type HistogramLog struct {
+	mu  sync.Mutex
+	lw  *hdr.HistogramLogWriter
+	err error
+}
+
+// NewHistogramLog writes the log header (start time as the base time) to w.
+func NewHistogramLog(w io.Writer, start time.Time) (*HistogramLog, error) {
+	lw := hdr.NewHistogramLogWriter(w)
+	l := &HistogramLog{lw: lw}
+	lw.SetBaseTime(start.UnixMilli())
+	for _, f := range []func() error{
+		lw.OutputLogFormatVersion,
+		func() error {
+			return lw.OutputComment("[authbench bench: values in microseconds; Interval_Max in seconds]")
+		},
+		func() error { return lw.OutputStartTime(start.UnixMilli()) },
+		func() error { return lw.OutputBaseTime(start.UnixMilli()) },
+		lw.OutputLegend,
+	} {
+		if err := f(); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// OnInterval writes the interval's histograms, in metric order. The first write
+// error is kept and returned by Err.
+func (l *HistogramLog) OnInterval(iv *Interval) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return
+	}
+	for _, m := range slices.Sorted(maps.Keys(iv.Histograms)) {
+		h := iv.Histograms[m]
+		h.SetTag(m)
+		err := l.lw.OutputIntervalHistogram(h)
+		h.SetTag("")
+		if err != nil {
+			l.err = err
+			return
+		}
+	}
+}
+
+// Err returns the first write error.
+func (l *HistogramLog) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
