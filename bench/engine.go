@@ -69,6 +69,14 @@ type Config struct {
 	Drain time.Duration
 	// Users is the user set; nil runs iterations without users.
 	Lease *Lease
+	// Start, if set, anchors the schedule: Run waits until Start and gives every
+	// iteration its intended start relative to it (a sharded run's common start).
+	Start time.Time
+	// ShardIndex and ShardCount select this process's share of an open-loop schedule
+	// (a sharded run): it runs the arrivals i, i+n, i+2n… of the whole plan, so the
+	// shards' rates add up to the plan's and their iteration counts to its total.
+	// ShardCount 0 or 1 runs the whole plan.
+	ShardIndex, ShardCount int
 	// Shards is the number of histogram shards (default GOMAXPROCS).
 	Shards int
 	// Clock is the time source (default the real clock).
@@ -83,6 +91,9 @@ type Config struct {
 // Validate reports every problem with the configuration.
 func (c Config) Validate() error {
 	var errs []error
+	if c.ShardCount < 0 || c.ShardIndex < 0 || (c.ShardCount > 0 && c.ShardIndex >= c.ShardCount) || (c.ShardCount == 0 && c.ShardIndex != 0) {
+		errs = append(errs, fmt.Errorf("bench: shard %d of %d: want 0 ≤ shard < shards", c.ShardIndex, c.ShardCount))
+	}
 	if c.Users < 0 || c.MaxInflight < 0 || c.Think < 0 || c.Duration < 0 || c.Iterations < 0 {
 		errs = append(errs, errors.New("bench: users, max-inflight, think, duration and iterations must not be negative"))
 	}
@@ -280,8 +291,14 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 	defer itCancel()
 	e.itCtx = itCtx
 
-	cpu0 := readCPU()
 	start := e.clock.Now()
+	if !cfg.Start.IsZero() {
+		if err := e.clock.SleepUntil(ctx, cfg.Start); err != nil {
+			return nil, err
+		}
+		start = cfg.Start
+	}
+	cpu0 := readCPU()
 	res.Start = start
 
 	// The flusher merges the shards every interval.
@@ -316,7 +333,7 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		res.Planned = p.Planned()
+		res.Planned = ShardPlanned(p.Planned(), cfg.ShardIndex, cfg.ShardCount)
 		e.open(ctx, start, p)
 	}
 	res.Interrupted = ctx.Err() != nil
@@ -368,7 +385,11 @@ type engine struct {
 func (e *engine) open(ctx context.Context, start time.Time, p *Pacer) {
 	sem := make(chan struct{}, e.cfg.MaxInflight)
 	for i := int64(0); ; i++ {
-		off, ok := p.Start(i)
+		seq := i
+		if n := int64(e.cfg.ShardCount); n > 1 {
+			seq = i*n + int64(e.cfg.ShardIndex)
+		}
+		off, ok := p.Start(seq)
 		if !ok {
 			return
 		}
@@ -394,7 +415,7 @@ func (e *engine) open(ctx context.Context, start time.Time, p *Pacer) {
 		e.wg.Add(1)
 		go func() {
 			defer func() { <-sem }()
-			e.iterate(i, intended, started, late)
+			e.iterate(seq, intended, started, late)
 		}()
 	}
 }

@@ -28,6 +28,8 @@ type Meta struct {
 	Mix map[string]int
 	// UserSet is the number of users in the user set.
 	UserSet int
+	// Run identifies the run (and shard), if known.
+	Run *RunInfo
 }
 
 // Summary is the versioned JSON summary of a bench run. Maps are written with sorted
@@ -53,6 +55,12 @@ type Summary struct {
 	CPU          CPUUsage                    `json:"loadGeneratorCPU"`
 	Warnings     []string                    `json:"warnings"`
 	Intervals    []SummaryInterval           `json:"intervals"`
+	// Run identifies the run and shard (with --out).
+	Run *RunInfo `json:"run,omitempty"`
+	// Merge is set on a summary merged from shards.
+	Merge *MergeInfo `json:"merge,omitempty"`
+	// Thresholds are the evaluated thresholds (absent on a shard: merge checks them).
+	Thresholds []ThresholdOutcome `json:"thresholds,omitempty"`
 }
 
 // SummaryConfig is the run's configuration as reported (no secrets).
@@ -130,7 +138,7 @@ func NewSummary(res *Result, meta Meta) Summary {
 			Throttles: c.Outcomes[ThrottleCode], LateStarts: c.LateStarts, UserWaits: c.UserWaits, Clamped: c.Clamped,
 			HistogramDropped: res.Dropped, MaxStartLagUS: res.MaxLag.Microseconds()},
 		Metrics: res.Metrics, Outcomes: c.Outcomes, FlowOutcomes: c.FlowOutcomes, NextSteps: c.NextSteps,
-		CPU: res.CPU, Warnings: []string{},
+		CPU: res.CPU, Warnings: []string{}, Run: meta.Run,
 	}
 	s.Totals.Errors = s.Totals.Completed - s.Totals.OK
 	if res.Mode == Open {
@@ -149,9 +157,12 @@ func NewSummary(res *Result, meta Meta) Summary {
 	}
 	if res.Mode == Open {
 		if p, err := NewPacer(cfg.Schedule); err == nil && p.End() > 0 {
-			s.Rates.Planned = round3(float64(p.Planned()) / p.End().Seconds())
+			s.Rates.Planned = round3(float64(ShardPlanned(p.Planned(), cfg.ShardIndex, cfg.ShardCount)) / p.End().Seconds())
 		} else {
 			s.Rates.Planned = cfg.Schedule.Rate
+			if cfg.ShardCount > 1 {
+				s.Rates.Planned = round3(cfg.Schedule.Rate / float64(cfg.ShardCount))
+			}
 		}
 	}
 	for _, iv := range res.Intervals {
@@ -293,14 +304,17 @@ type HistogramLog struct {
 func NewHistogramLog(w io.Writer, start time.Time) (*HistogramLog, error) {
 	lw := hdr.NewHistogramLogWriter(w)
 	l := &HistogramLog{lw: lw}
-	lw.SetBaseTime(start.UnixMilli())
+	// The log format writes the base time in whole seconds: keep it a whole second so
+	// that a reader gets the intervals' absolute times right.
+	base := start.Truncate(time.Second).UnixMilli()
+	lw.SetBaseTime(base)
 	for _, f := range []func() error{
 		lw.OutputLogFormatVersion,
 		func() error {
 			return lw.OutputComment("[authbench bench: values in microseconds; Interval_Max in seconds]")
 		},
 		func() error { return lw.OutputStartTime(start.UnixMilli()) },
-		func() error { return lw.OutputBaseTime(start.UnixMilli()) },
+		func() error { return lw.OutputBaseTime(base) },
 		lw.OutputLegend,
 	} {
 		if err := f(); err != nil {

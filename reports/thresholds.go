@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"encoding/xml"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -209,4 +211,93 @@ func (r Result) String() string {
 		actual = time.Duration(r.Actual * float64(time.Microsecond)).Round(10 * time.Microsecond).String()
 	}
 	return fmt.Sprintf("%s %s (%s = %s)", mark, r.Threshold.Source, r.Threshold.Aggregate, actual)
+}
+
+// ParseThresholds parses every threshold; the first syntax error is returned as is
+// (a *SyntaxError with its position).
+func ParseThresholds(srcs []string) ([]Threshold, error) {
+	var out []Threshold
+	for _, s := range srcs {
+		t, err := ParseThreshold(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Breached reports whether any result failed.
+func Breached(rs []Result) bool {
+	for _, r := range rs {
+		if !r.Passed {
+			return true
+		}
+	}
+	return false
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr,omitempty"`
+	Cases     []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes the results as a JUnit XML report: one testsuite named suite,
+// one testcase per threshold (its source), failed when breached or missing.
+// timestamp, if not zero, is the run's start.
+func WriteJUnit(w io.Writer, suite string, timestamp time.Time, rs []Result) error {
+	s := junitSuite{Name: suite, Tests: len(rs), Time: "0", Cases: []junitCase{}}
+	if !timestamp.IsZero() {
+		s.Timestamp = timestamp.UTC().Format("2006-01-02T15:04:05")
+	}
+	for _, r := range rs {
+		c := junitCase{Name: r.Threshold.Source, Classname: "authbench.thresholds." + r.Threshold.Metric, Time: "0", SystemOut: r.String()}
+		if !r.Passed {
+			s.Failures++
+			msg := "threshold breached"
+			if r.Missing {
+				msg = "no such metric in this run"
+			}
+			c.Failure = &junitFailure{Message: msg, Type: "ThresholdBreached", Text: r.String()}
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	doc := junitSuites{Name: "authbench thresholds", Tests: s.Tests, Failures: s.Failures, Suites: []junitSuite{s}}
+	b, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -27,6 +28,7 @@ import (
 	"github.com/authbench/authbench/emulator"
 	"github.com/authbench/authbench/internal/exitcode"
 	"github.com/authbench/authbench/mfa"
+	"github.com/authbench/authbench/reports"
 )
 
 // benchFlags are the bench command's flags.
@@ -44,6 +46,11 @@ type benchFlags struct {
 	status                     time.Duration
 	quotas, latencies, lambdas []string
 	perUser                    int
+	thresholds                 []string
+	shard, shards              int
+	startAt                    string
+	// configHash hashes the flags every shard must share (set by the command).
+	configHash string
 }
 
 func newBenchCmd(env Env) *cobra.Command {
@@ -61,6 +68,7 @@ itself. Against any other pool it needs a user set from 'authbench bench provisi
 (--users-file) and, unless the endpoint is loopback, --i-own-this-pool.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl.configHash = configHash(cmd.Flags())
 			return runBench(cmd.Context(), env, fl)
 		},
 	}
@@ -88,6 +96,10 @@ itself. Against any other pool it needs a user set from 'authbench bench provisi
 	f.StringArrayVar(&fl.quotas, "quota", nil, "embedded pool: a request-rate quota, Category=RPS; repeatable")
 	f.IntVar(&fl.perUser, "quota-per-user", 0, "embedded pool: operations per user per second (0: off)")
 	f.StringArrayVar(&fl.latencies, "latency", nil, "embedded pool: injected latency, Operation|Category|*=D; repeatable")
+	f.StringArrayVar(&fl.thresholds, "threshold", nil, "a pass/fail threshold, e.g. 'signin.latency: p(99) < 800ms' or 'signin.errors: rate < 0.01'; repeatable; a breach exits 99")
+	f.IntVar(&fl.shard, "shard", 0, "this process's shard index (0 ≤ i < --shards)")
+	f.IntVar(&fl.shards, "shards", 1, "run 1/n of the plan as one of n shards (merge them with 'authbench merge')")
+	f.StringVar(&fl.startAt, "start-at", "", "common start time of a sharded run (RFC 3339); the run waits for it")
 	cmd.AddCommand(newBenchProvisionCmd(env))
 	return cmd
 }
@@ -199,9 +211,63 @@ func usersPerFlow(cfg bench.Config, mix map[string]int, fixed int) map[string]in
 	return out
 }
 
+// maxStartAtPast is how far in the past --start-at may be: a shard that starts
+// later than its peers has its first arrivals late (and counted so).
+const maxStartAtPast = 3 * time.Minute
+
+// shardConfig validates the sharding flags and applies them to cfg.
+func shardConfig(env Env, fl benchFlags, cfg *bench.Config) error {
+	if fl.shards < 1 {
+		return exitcode.Usagef("--shards must be at least 1, got %d", fl.shards)
+	}
+	if fl.shard < 0 || fl.shard >= fl.shards {
+		return exitcode.Usagef("--shard %d: want 0 ≤ shard < --shards (%d)", fl.shard, fl.shards)
+	}
+	if fl.shards > 1 && fl.startAt == "" {
+		return exitcode.Usagef("--start-at is required with --shards > 1 (the shards' common start time, RFC 3339)")
+	}
+	if fl.shards > 1 && fl.out == "" {
+		return exitcode.Usagef("--out is required with --shards > 1 (the shard's artifact directory)")
+	}
+	if fl.startAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, fl.startAt)
+		if err != nil {
+			return exitcode.Usagef("--start-at %q: want an RFC 3339 time such as 2026-01-02T15:04:05Z", fl.startAt)
+		}
+		if past := env.Now().Sub(t); past > maxStartAtPast {
+			return exitcode.Usagef("--start-at %s is %v in the past (at most %v allowed)", fl.startAt, past.Round(time.Second), maxStartAtPast)
+		}
+		cfg.Start = t
+	}
+	if fl.shards > 1 {
+		if cfg.Users > 0 {
+			// Closed loop: split the users and the iteration bound.
+			cfg.Users = int(bench.ShardShare(int64(cfg.Users), fl.shard, fl.shards))
+			if cfg.Users == 0 {
+				return exitcode.Usagef("--users %d over %d shards leaves shard %d without users", fl.users, fl.shards, fl.shard)
+			}
+			if cfg.Iterations > 0 {
+				cfg.Iterations = bench.ShardShare(cfg.Iterations, fl.shard, fl.shards)
+				if cfg.Iterations == 0 {
+					return exitcode.Usagef("--iterations %d over %d shards leaves shard %d nothing to do", fl.iterations, fl.shards, fl.shard)
+				}
+			}
+		} else {
+			cfg.ShardIndex, cfg.ShardCount = fl.shard, fl.shards
+		}
+	}
+	return nil
+}
+
 func runBench(ctx context.Context, env Env, fl benchFlags) error {
+	if _, err := reports.ParseThresholds(fl.thresholds); err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
 	cfg, mix, err := benchConfig(fl)
 	if err != nil {
+		return err
+	}
+	if err := shardConfig(env, fl, &cfg); err != nil {
 		return err
 	}
 	var limits emulator.Limits
@@ -264,6 +330,11 @@ func runBench(ctx context.Context, env Env, fl benchFlags) error {
 			if w > 0 && len(set.Users[f]) == 0 {
 				return exitcode.Usagef("--mix: the user set has no %s users", f)
 			}
+		}
+		// A shard draws from its own slice of the user set: no user signs in from two
+		// shards at once.
+		if err := bench.ShardUsers(set, fl.shard, fl.shards); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
 		}
 		target = endpoint
 		if target == "" {
@@ -348,6 +419,19 @@ func executeBench(ctx context.Context, env Env, fl benchFlags, cfg bench.Config,
 			return nil
 		}
 	}
+	thresholds, err := reports.ParseThresholds(fl.thresholds)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
+	startAt := cfg.Start
+	if startAt.IsZero() {
+		startAt = env.Now()
+	}
+	meta.Run = &bench.RunInfo{RunID: bench.RunID(startAt, fl.configHash), ConfigHash: fl.configHash, Shard: fl.shard, Shards: fl.shards,
+		StartAt: startAt.UTC(), Histogram: bench.HistogramSettingsOf(cfg.Interval), Thresholds: fl.thresholds}
+	if fl.shards > 1 {
+		fmt.Fprintf(env.Stderr, "bench: shard %d of %d of run %s, starting at %s\n", fl.shard, fl.shards, meta.Run.RunID, startAt.UTC().Format(time.RFC3339Nano))
+	}
 	var hlog *bench.HistogramLog
 	if fl.out != "" {
 		if err := os.MkdirAll(fl.out, 0o755); err != nil {
@@ -363,9 +447,19 @@ func executeBench(ctx context.Context, env Env, fl benchFlags, cfg bench.Config,
 		}
 	}
 	live := newLiveView(ctx, env, fl, cfg)
+	// The run's histograms, for the thresholds (OnInterval runs on one goroutine).
+	runHists := map[string]*hdr.Histogram{}
 	cfg.OnInterval = func(iv *bench.Interval) {
 		if hlog != nil {
 			hlog.OnInterval(iv)
+		}
+		if len(thresholds) > 0 {
+			for m, h := range iv.Histograms {
+				if runHists[m] == nil {
+					runHists[m] = hdr.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
+				}
+				runHists[m].Merge(h)
+			}
 		}
 		live.interval(iv)
 	}
@@ -375,13 +469,19 @@ func executeBench(ctx context.Context, env Env, fl benchFlags, cfg bench.Config,
 		return runErr
 	}
 	s := bench.NewSummary(res, meta)
+	// Thresholds are checked on the final data: a shard's are checked by merge.
+	var results []reports.Result
+	if fl.shards == 1 {
+		results = evaluateThresholds(thresholds, &s, runHists)
+	}
 	if fl.out != "" {
-		var b strings.Builder
-		if err := s.WriteJSON(&b); err != nil {
+		if err := writeSummaryFile(fl.out, s); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(fl.out, "summary.json"), []byte(b.String()), 0o644); err != nil {
-			return err
+		if len(results) > 0 {
+			if err := writeThresholdsJUnit(fl.out, s.Start, results); err != nil {
+				return err
+			}
 		}
 		if err := hlog.Err(); err != nil {
 			return fmt.Errorf("writing the interval log: %w", err)
@@ -390,8 +490,15 @@ func executeBench(ctx context.Context, env Env, fl benchFlags, cfg bench.Config,
 	if err := s.WriteText(env.Stdout); err != nil {
 		return err
 	}
+	if len(thresholds) > 0 && fl.shards > 1 {
+		fmt.Fprintf(env.Stdout, "  thresholds: %d, checked on the merged data by 'authbench merge'\n", len(thresholds))
+	}
+	printThresholds(env.Stdout, results)
 	if err := ndjsonErr(); err != nil && runErr == nil {
 		return err
+	}
+	if runErr == nil && reports.Breached(results) {
+		return exitcode.Wrap(exitcode.ThresholdsBreached, thresholdsBreachedErr(results))
 	}
 	return runErr
 }
@@ -422,7 +529,7 @@ func isTerminal(w io.Writer) bool {
 func newLiveView(ctx context.Context, env Env, fl benchFlags, cfg bench.Config) *liveView {
 	v := &liveView{env: env, w: env.Stderr, every: fl.status, start: time.Now(), last: time.Now(), planned: -1}
 	if p, err := bench.NewPacer(cfg.Schedule); err == nil && cfg.Users == 0 {
-		v.planned = p.Planned()
+		v.planned = bench.ShardPlanned(p.Planned(), cfg.ShardIndex, cfg.ShardCount)
 	} else if cfg.Iterations > 0 {
 		v.planned = cfg.Iterations
 	}
