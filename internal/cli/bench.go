@@ -68,11 +68,17 @@ itself. Against any other pool it needs a user set from 'authbench bench provisi
 (--users-file) and, unless the endpoint is loopback, --i-own-this-pool.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if path, _ := cmd.Flags().GetString("config"); path != "" {
+				if err := applyConfigFile(cmd, path); err != nil {
+					return err
+				}
+			}
 			fl.configHash = configHash(cmd.Flags())
 			return runBench(cmd.Context(), env, fl)
 		},
 	}
 	f := cmd.Flags()
+	f.String("config", "", "YAML file of flag values (keys are flag names; the command line wins), e.g. thresholds and stages")
 	f.StringVar(&fl.rate, "rate", "", "total arrival rate of sign-ins, e.g. 200/s or 600/m (open loop)")
 	f.StringVar(&fl.stages, "stages", "", "rate stages, e.g. 30s:0→200/s,5m:200/s,30s:200→0/s (open loop)")
 	f.DurationVar(&fl.duration, "duration", 0, "run length (with --rate or --users)")
