@@ -17,6 +17,8 @@ test: deps lint unit
 deps:
 	$(GO) mod download
 	npm ci --prefix emulator/testdata/interop --no-audit --no-fund
+	@# chromium renders the HTML reports in a test (skipped without it, failed under CI)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
 
 lint: fmt-check vet
 

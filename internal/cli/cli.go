@@ -94,6 +94,7 @@ failure, 4 incomplete merge, 99 thresholds breached, 130 interrupted.`,
 	root.AddCommand(newVersionCmd(env), newSRPCmd(env), newEmulateCmd(env), newSigninCmd(env), newConformCmd(env), newK8sJobCmd(env))
 	// bench: the load engine (issue 7), defined in bench.go.
 	root.AddCommand(newBenchCmd(env))
+	root.AddCommand(newReportCmd(env)) // report: rebuild a run's HTML (and JUnit), compare two bench runs (issue 8), in report.go
 	// merge: merges a sharded bench's artifacts (issue 8), defined in merge.go.
 	root.AddCommand(newMergeCmd(env))
 	return root

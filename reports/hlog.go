@@ -1,0 +1,151 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// LogHist is one histogram of an interval log: a metric's values (µs) over one
+// interval.
+type LogHist struct {
+	// Tag is the metric name.
+	Tag string
+	// StartS is the interval's start, in seconds after the log's base time;
+	// LengthS its length.
+	StartS, LengthS float64
+	Hist            *hdr.Histogram
+}
+
+// IntervalLog is an HdrHistogram interval log (format 1.3) as authbench bench writes
+// it: one tagged histogram per metric per interval, timestamps relative to the
+// run's start.
+type IntervalLog struct {
+	Hists []LogHist
+	// BaseTime is the log's base time (its timestamps are relative to it); zero when
+	// the log has no BaseTime line.
+	BaseTime time.Time
+}
+
+// Offset is how many seconds after start the log's time 0 is (its base time − start),
+// to place its intervals on the run's clock; 0 when either is unknown.
+func (l *IntervalLog) Offset(start time.Time) float64 {
+	if l == nil || l.BaseTime.IsZero() || start.IsZero() {
+		return 0
+	}
+	return l.BaseTime.Sub(start).Seconds()
+}
+
+// ReadIntervalLog parses an interval log. Comment and legend lines are skipped; a
+// histogram line that does not parse is an error naming its line.
+func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
+	l := &IntervalLog{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if b, ok := strings.CutPrefix(line, "#[BaseTime: "); ok {
+			f, _, _ := strings.Cut(b, " ")
+			if v, err := strconv.ParseFloat(f, 64); err == nil {
+				l.BaseTime = time.UnixMilli(int64(math.Round(v * 1000))).UTC()
+			}
+			continue
+		}
+		if line == "" || line[0] == '#' || line[0] == '"' {
+			continue
+		}
+		var h LogHist
+		if rest, ok := strings.CutPrefix(line, "Tag="); ok {
+			tag, tail, ok := strings.Cut(rest, ",")
+			if !ok {
+				return nil, fmt.Errorf("line %d: no fields after the tag", n)
+			}
+			h.Tag, line = tag, tail
+		}
+		f := strings.Split(line, ",")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("line %d: %d fields, want start,length,max,histogram", n, len(f))
+		}
+		var err error
+		if h.StartS, err = strconv.ParseFloat(f[0], 64); err != nil {
+			return nil, fmt.Errorf("line %d: start: %v", n, err)
+		}
+		if h.LengthS, err = strconv.ParseFloat(f[1], 64); err != nil {
+			return nil, fmt.Errorf("line %d: length: %v", n, err)
+		}
+		if h.Hist, err = hdr.Decode([]byte(f[3])); err != nil {
+			return nil, fmt.Errorf("line %d: histogram: %v", n, err)
+		}
+		l.Hists = append(l.Hists, h)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Tags lists the log's metric names, sorted.
+func (l *IntervalLog) Tags() []string {
+	if l == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, h := range l.Hists {
+		set[h.Tag] = true
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// Series returns tag's histograms in time order.
+func (l *IntervalLog) Series(tag string) []LogHist {
+	if l == nil {
+		return nil
+	}
+	var out []LogHist
+	for _, h := range l.Hists {
+		if h.Tag == tag {
+			out = append(out, h)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b LogHist) int {
+		switch {
+		case a.StartS < b.StartS:
+			return -1
+		case a.StartS > b.StartS:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Merged returns one histogram holding all of tag's values, or nil when the log has
+// none.
+func (l *IntervalLog) Merged(tag string) *hdr.Histogram {
+	var m *hdr.Histogram
+	for _, h := range l.Series(tag) {
+		if m == nil {
+			m = hdr.New(h.Hist.LowestTrackableValue(), h.Hist.HighestTrackableValue(), int(h.Hist.SignificantFigures()))
+		}
+		m.Merge(h.Hist)
+	}
+	return m
+}
+
+// StatsOf summarises h as the bench summary does.
+func StatsOf(h *hdr.Histogram) Stats {
+	if h == nil || h.TotalCount() == 0 {
+		return Stats{}
+	}
+	q := h.ValueAtPercentiles([]float64{50, 90, 95, 99, 99.9})
+	return Stats{Count: h.TotalCount(), Mean: float64(int64(h.Mean()*10)) / 10,
+		P50: q[50], P90: q[90], P95: q[95], P99: q[99], P999: q[99.9], Max: h.Max()}
+}
