@@ -492,6 +492,9 @@ func executeBench(ctx context.Context, env Env, fl benchFlags, cfg bench.Config,
 		if err := hlog.Err(); err != nil {
 			return fmt.Errorf("writing the interval log: %w", err)
 		}
+		if err := writeRunPage(env, fl.out); err != nil {
+			return fmt.Errorf("writing the HTML report: %w", err)
+		}
 	}
 	if err := s.WriteText(env.Stdout); err != nil {
 		return err

@@ -432,6 +432,9 @@ func runMerge(ctx context.Context, env Env, fl mergeFlags, args []string) error 
 	if err := writeSummaryFile(fl.out, s); err != nil {
 		return err
 	}
+	if err := writeRunPage(env, fl.out); err != nil {
+		return fmt.Errorf("writing the HTML report: %w", err)
+	}
 	if info.Partial {
 		fmt.Fprintf(env.Stdout, "authbench merge: PARTIAL: shards %s of %d missing\n", joinInts(missing), n)
 	}

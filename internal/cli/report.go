@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -171,4 +172,12 @@ func runCompare(env Env, fl reportFlags, newPath string) error {
 		return exitcode.Wrap(exitcode.ThresholdsBreached, fmt.Errorf("%d regression(s) above %s%%, first %s %s %s", len(r), strconv.FormatFloat(opt.MaxRegression, 'f', -1, 64), c.Metric, c.Stat, reports.FormatDelta(c.Delta)))
 	}
 	return nil
+}
+
+// writeRunPage writes report.html into a run directory just written by bench or
+// merge (the same page `authbench report DIR` rebuilds).
+func writeRunPage(env Env, dir string) error {
+	quiet := env
+	quiet.Stdout = io.Discard
+	return runReportPage(quiet, reportFlags{}, dir)
 }
