@@ -38,7 +38,7 @@ build:
 # bench runs each benchmark COUNT times so the ratios can be read with benchstat:
 #   go run golang.org/x/perf/cmd/benchstat@latest -col /engine bench.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./srp/ ./srp/internal/modexp/ ./emulator/ ./emulator/internal/tokens/ | tee bench.txt
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./srp/ ./srp/internal/modexp/ ./emulator/ ./emulator/internal/tokens/ ./driver/ ./bench/ | tee bench.txt
 
 FUZZTIME ?= 20s
 fuzz:
