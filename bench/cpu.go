@@ -3,27 +3,17 @@ package bench
 import (
 	"runtime"
 	"time"
+
+	"github.com/authbench/authbench/reports"
 )
 
 // SaturationThreshold is the load generator's CPU use (a fraction of all its cores)
 // above which its numbers measure itself rather than the pool.
 const SaturationThreshold = 0.85
 
-// CPUUsage is the load generator's own CPU use over a run.
-type CPUUsage struct {
-	// User and System are the process's CPU time in seconds.
-	User   float64 `json:"user_s"`
-	System float64 `json:"system_s"`
-	// Wall is the run's length in seconds; Cores is GOMAXPROCS.
-	Wall  float64 `json:"wall_s"`
-	Cores int     `json:"cores"`
-	// Utilization is (User+System) / (Wall·Cores), from 0 to 1.
-	Utilization float64 `json:"utilization"`
-	// Saturated is set when Utilization exceeds SaturationThreshold.
-	Saturated bool `json:"saturated"`
-	// Known is false where the platform gives no process CPU time.
-	Known bool `json:"known"`
-}
+// CPUUsage is the load generator's own CPU use over a run (defined with the
+// summary schema in package reports).
+type CPUUsage = reports.CPUUsage
 
 type cpuSample struct {
 	user, sys time.Duration

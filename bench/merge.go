@@ -13,12 +13,14 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/authbench/authbench/reports"
 )
 
 // The files of a bench artifact directory.
 const (
-	SummaryFile   = "summary.json"
-	IntervalsFile = "intervals.hlog"
+	SummaryFile   = reports.SummaryFile
+	IntervalsFile = reports.IntervalLogFile
 )
 
 // Artifact is one run's (or shard's) output directory as read back.

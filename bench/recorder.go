@@ -7,6 +7,8 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/authbench/authbench/reports"
 )
 
 // The metric names the engine records. API calls are recorded as MetricAPIPrefix
@@ -121,17 +123,9 @@ func (c Counters) Clone() Counters {
 	return out
 }
 
-// Stats are a histogram's summary; every value is in microseconds.
-type Stats struct {
-	Count int64   `json:"count"`
-	Mean  float64 `json:"mean_us"`
-	P50   int64   `json:"p50_us"`
-	P90   int64   `json:"p90_us"`
-	P95   int64   `json:"p95_us"`
-	P99   int64   `json:"p99_us"`
-	P999  int64   `json:"p99_9_us"`
-	Max   int64   `json:"max_us"`
-}
+// Stats are a histogram's summary; every value is in microseconds (defined with the
+// summary schema in package reports).
+type Stats = reports.Stats
 
 // StatsOf summarises h. Percentiles are HdrHistogram's (equivalent-value upper
 // bounds, within 0.1%).

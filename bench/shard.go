@@ -3,35 +3,23 @@ package bench
 import (
 	"fmt"
 	"time"
+
+	"github.com/authbench/authbench/reports"
 )
 
-// RunInfo identifies a run and, for a sharded run, the shard; shards of one run carry
-// the same RunID, ConfigHash, StartAt and Histogram, and merging refuses any mix.
-type RunInfo struct {
-	// RunID names the run: its common start time and its config hash.
-	RunID string `json:"id"`
-	// ConfigHash hashes the settings every shard must share (every flag but the
-	// shard index and the output paths).
-	ConfigHash string `json:"configHash"`
-	// Shard is this shard's index (0-based) of Shards.
-	Shard  int `json:"shard"`
-	Shards int `json:"shards"`
-	// StartAt is the common start time the schedule is anchored to.
-	StartAt time.Time `json:"startAt"`
-	// Histogram describes the histograms, which must match to be merged.
-	Histogram HistogramSettings `json:"histogram"`
-	// Thresholds are the run's thresholds as written, checked on the merged data.
-	Thresholds []string `json:"thresholds,omitempty"`
-}
-
-// HistogramSettings are the recorder's histogram parameters.
-type HistogramSettings struct {
-	Unit      string  `json:"unit"`
-	Lowest    int64   `json:"lowest"`
-	Highest   int64   `json:"highest"`
-	Digits    int     `json:"significantDigits"`
-	IntervalS float64 `json:"interval_s"`
-}
+// The summary's run, merge and threshold types are defined in package reports
+// with the rest of the summary schema.
+type (
+	// RunInfo identifies a run and, for a sharded run, the shard; shards of one run
+	// carry the same RunID, ConfigHash, StartAt and Histogram, and merging refuses any mix.
+	RunInfo = reports.RunInfo
+	// HistogramSettings are the recorder's histogram parameters.
+	HistogramSettings = reports.HistogramSettings
+	// MergeInfo describes a merged summary: which shards went into it.
+	MergeInfo = reports.MergeInfo
+	// ThresholdOutcome is an evaluated threshold as the summary reports it.
+	ThresholdOutcome = reports.ThresholdOutcome
+)
 
 // HistogramSettingsOf returns the engine's histogram settings with the reporting
 // interval (0: DefaultInterval).
@@ -40,23 +28,6 @@ func HistogramSettingsOf(interval time.Duration) HistogramSettings {
 		interval = DefaultInterval
 	}
 	return HistogramSettings{Unit: "us", Lowest: histLowest, Highest: histHighest, Digits: histDigits, IntervalS: interval.Seconds()}
-}
-
-// MergeInfo describes a merged summary: which shards went into it.
-type MergeInfo struct {
-	Shards  int   `json:"shards"`
-	Merged  []int `json:"merged"`
-	Missing []int `json:"missing"`
-	// Partial is set when shards were missing (merge --allow-partial).
-	Partial bool `json:"partial"`
-}
-
-// ThresholdOutcome is an evaluated threshold as the summary reports it.
-type ThresholdOutcome struct {
-	Threshold string  `json:"threshold"`
-	Passed    bool    `json:"passed"`
-	Actual    float64 `json:"actual"`
-	Missing   bool    `json:"missing,omitempty"`
 }
 
 // RunID derives a run id from the common start time and the config hash.

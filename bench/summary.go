@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -13,11 +12,13 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/authbench/authbench/reports"
 )
 
 // SummarySchema is the report schema string shared by authbench's JSON reports;
 // a bench summary has Kind "bench".
-const SummarySchema = "authbench.report/v1"
+const SummarySchema = reports.Schema
 
 // Meta describes a run for its summary. It must hold nothing secret.
 type Meta struct {
@@ -32,91 +33,22 @@ type Meta struct {
 	Run *RunInfo
 }
 
-// Summary is the versioned JSON summary of a bench run. Maps are written with sorted
-// keys (encoding/json sorts them), so summaries diff cleanly.
-type Summary struct {
-	Schema string    `json:"schema"`
-	Kind   string    `json:"kind"`
-	Target string    `json:"target"`
-	Mode   Mode      `json:"mode"`
-	Start  time.Time `json:"start"`
-	End    time.Time `json:"end"`
-	// WallS is End − Start in seconds.
-	WallS       float64       `json:"wall_s"`
-	Interrupted bool          `json:"interrupted"`
-	Config      SummaryConfig `json:"config"`
-	Totals      Totals        `json:"totals"`
-	Rates       Rates         `json:"rates"`
-	// Metrics are the run's stats per metric (µs).
-	Metrics      map[string]Stats            `json:"metrics"`
-	Outcomes     map[string]int64            `json:"outcomes"`
-	FlowOutcomes map[string]map[string]int64 `json:"flowOutcomes"`
-	NextSteps    map[string]int64            `json:"nextSteps"`
-	CPU          CPUUsage                    `json:"loadGeneratorCPU"`
-	Warnings     []string                    `json:"warnings"`
-	Intervals    []SummaryInterval           `json:"intervals"`
-	// Run identifies the run and shard (with --out).
-	Run *RunInfo `json:"run,omitempty"`
-	// Merge is set on a summary merged from shards.
-	Merge *MergeInfo `json:"merge,omitempty"`
-	// Thresholds are the evaluated thresholds (absent on a shard: merge checks them).
-	Thresholds []ThresholdOutcome `json:"thresholds,omitempty"`
-}
-
-// SummaryConfig is the run's configuration as reported (no secrets).
-type SummaryConfig struct {
-	Rate            float64        `json:"rate_per_s,omitempty"`
-	Stages          []SummaryStage `json:"stages,omitempty"`
-	DurationS       float64        `json:"duration_s,omitempty"`
-	Iterations      int64          `json:"iterations,omitempty"`
-	Users           int            `json:"users,omitempty"`
-	ThinkS          float64        `json:"think_s,omitempty"`
-	MaxInflight     int            `json:"maxInflight,omitempty"`
-	LateToleranceUS int64          `json:"lateTolerance_us"`
-	IntervalS       float64        `json:"interval_s"`
-	Mix             map[string]int `json:"mix,omitempty"`
-	UserSet         int            `json:"userSet,omitempty"`
-}
-
-// SummaryStage is a stage as reported.
-type SummaryStage struct {
-	DurationS float64 `json:"duration_s"`
-	From      float64 `json:"from_per_s"`
-	To        float64 `json:"to_per_s"`
-}
-
-// Totals are the run's counts.
-type Totals struct {
-	Planned   int64 `json:"planned"`
-	Started   int64 `json:"started"`
-	Completed int64 `json:"completed"`
-	OK        int64 `json:"ok"`
-	Errors    int64 `json:"errors"`
-	// Throttles counts TooManyRequestsException outcomes.
-	Throttles  int64 `json:"throttles"`
-	LateStarts int64 `json:"lateStarts"`
-	UserWaits  int64 `json:"userWaits"`
-	Clamped    int64 `json:"clamped"`
-	// HistogramDropped is what histogram merges dropped (0 unless something broke).
-	HistogramDropped int64 `json:"histogramDropped"`
-	MaxStartLagUS    int64 `json:"maxStartLag_us"`
-}
-
-// Rates compares the planned and achieved start rates (per second).
-type Rates struct {
-	Planned  float64 `json:"planned_per_s"`
-	Achieved float64 `json:"achieved_per_s"`
-}
-
-// SummaryInterval is one interval's stats, its bounds as seconds since the start.
-type SummaryInterval struct {
-	StartS    float64          `json:"start_s"`
-	EndS      float64          `json:"end_s"`
-	Started   int64            `json:"started"`
-	Completed int64            `json:"completed"`
-	Outcomes  map[string]int64 `json:"outcomes"`
-	Metrics   map[string]Stats `json:"metrics"`
-}
+// The bench summary's types: the schema (authbench.report/v1, kind "bench") is
+// defined in package reports, which reads it back.
+type (
+	// Summary is the versioned JSON summary of a bench run.
+	Summary = reports.BenchSummary
+	// SummaryConfig is the run's configuration as reported (no secrets).
+	SummaryConfig = reports.BenchConfig
+	// SummaryStage is a stage as reported.
+	SummaryStage = reports.BenchStage
+	// Totals are the run's counts.
+	Totals = reports.BenchTotals
+	// Rates compares the planned and achieved start rates (per second).
+	Rates = reports.BenchRates
+	// SummaryInterval is one interval's stats, its bounds as seconds since the start.
+	SummaryInterval = reports.BenchInterval
+)
 
 // ThrottleCode is Cognito's throttling error code.
 const ThrottleCode = "TooManyRequestsException"
@@ -127,7 +59,7 @@ func NewSummary(res *Result, meta Meta) Summary {
 	c := res.Counters.Clone()
 	wall := res.End.Sub(res.Start)
 	s := Summary{
-		Schema: SummarySchema, Kind: "bench", Target: meta.Target, Mode: res.Mode,
+		Schema: SummarySchema, Kind: "bench", Target: meta.Target, Mode: string(res.Mode),
 		Start: res.Start.UTC(), End: res.End.UTC(), WallS: round3(wall.Seconds()), Interrupted: res.Interrupted,
 		Config: SummaryConfig{
 			Rate: cfg.Schedule.Rate, DurationS: cfg.Schedule.Duration.Seconds(), Iterations: cfg.Schedule.Iterations,
@@ -197,24 +129,14 @@ func NewSummary(res *Result, meta Meta) Summary {
 	return s
 }
 
-// WriteJSON writes s as indented JSON.
-func (s Summary) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
-}
-
 // ms formats µs as milliseconds.
 func ms(us int64) string { return fmt.Sprintf("%.3f", float64(us)/1000) }
 
-// WriteText writes the human summary.
-func (s Summary) WriteText(w io.Writer) error {
+// WriteText writes the human summary of s.
+func WriteText(w io.Writer, s *Summary) error {
 	var b strings.Builder
 	mode := "open loop"
-	if s.Mode == Closed {
+	if Mode(s.Mode) == Closed {
 		mode = fmt.Sprintf("CLOSED loop (%d users)", s.Config.Users)
 	}
 	fmt.Fprintf(&b, "authbench bench: %s against %s, %.3fs", mode, s.Target, s.WallS)
@@ -225,7 +147,7 @@ func (s Summary) WriteText(w io.Writer) error {
 	t := s.Totals
 	fmt.Fprintf(&b, "  sign-ins: %d planned, %d started, %d completed, %d ok, %d errors (%d throttled)\n", t.Planned, t.Started, t.Completed, t.OK, t.Errors, t.Throttles)
 	fmt.Fprintf(&b, "  rate: %.1f/s achieved", s.Rates.Achieved)
-	if s.Mode == Open {
+	if Mode(s.Mode) == Open {
 		fmt.Fprintf(&b, ", %.1f/s planned; late starts %d, max start lag %sms", s.Rates.Planned, t.LateStarts, ms(t.MaxStartLagUS))
 	}
 	b.WriteString("\n")

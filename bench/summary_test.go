@@ -101,7 +101,7 @@ func TestSummaryGolden(t *testing.T) {
 	if err := s.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.WriteText(&txt); err != nil {
+	if err := WriteText(&txt, &s); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "summary.json", js.Bytes())

@@ -476,7 +476,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 		add("user set", fmt.Sprint(cfg.UserSet))
 	}
 	if r := s.Run; r != nil {
-		add("run id", r.ID)
+		add("run id", r.RunID)
 		add("config hash", r.ConfigHash)
 		if r.Shards > 1 {
 			add("shard", fmt.Sprintf("%d of %d", r.Shard, r.Shards))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -38,95 +39,163 @@ type Stats struct {
 	Max   int64   `json:"max_us"`
 }
 
-// BenchSummary is the part of a bench summary (kind "bench") that reports read. It
-// mirrors bench.Summary field for field by JSON name, so reports need not import the
-// engine (and the engine may import reports).
+// BenchSummary is the versioned JSON summary of a bench run (kind "bench"). Package
+// bench writes it (bench.Summary is this type) and reports read it; the schema is
+// defined here, below bench, so the engine may import reports. Maps are written with
+// sorted keys (encoding/json sorts them), so summaries diff cleanly.
 type BenchSummary struct {
-	Schema      string    `json:"schema"`
-	Kind        string    `json:"kind"`
-	Target      string    `json:"target"`
-	Mode        string    `json:"mode"`
-	Start       time.Time `json:"start"`
-	End         time.Time `json:"end"`
-	WallS       float64   `json:"wall_s"`
-	Interrupted bool      `json:"interrupted"`
-	Config      struct {
-		Rate   float64 `json:"rate_per_s,omitempty"`
-		Stages []struct {
-			DurationS float64 `json:"duration_s"`
-			From      float64 `json:"from_per_s"`
-			To        float64 `json:"to_per_s"`
-		} `json:"stages,omitempty"`
-		DurationS       float64        `json:"duration_s,omitempty"`
-		Iterations      int64          `json:"iterations,omitempty"`
-		Users           int            `json:"users,omitempty"`
-		ThinkS          float64        `json:"think_s,omitempty"`
-		MaxInflight     int            `json:"maxInflight,omitempty"`
-		LateToleranceUS int64          `json:"lateTolerance_us"`
-		IntervalS       float64        `json:"interval_s"`
-		Mix             map[string]int `json:"mix,omitempty"`
-		UserSet         int            `json:"userSet,omitempty"`
-	} `json:"config"`
-	Totals struct {
-		Planned          int64 `json:"planned"`
-		Started          int64 `json:"started"`
-		Completed        int64 `json:"completed"`
-		OK               int64 `json:"ok"`
-		Errors           int64 `json:"errors"`
-		Throttles        int64 `json:"throttles"`
-		LateStarts       int64 `json:"lateStarts"`
-		UserWaits        int64 `json:"userWaits"`
-		Clamped          int64 `json:"clamped"`
-		HistogramDropped int64 `json:"histogramDropped"`
-		MaxStartLagUS    int64 `json:"maxStartLag_us"`
-	} `json:"totals"`
-	Rates struct {
-		Planned  float64 `json:"planned_per_s"`
-		Achieved float64 `json:"achieved_per_s"`
-	} `json:"rates"`
+	Schema string    `json:"schema"`
+	Kind   string    `json:"kind"`
+	Target string    `json:"target"`
+	Mode   string    `json:"mode"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	// WallS is End − Start in seconds.
+	WallS       float64     `json:"wall_s"`
+	Interrupted bool        `json:"interrupted"`
+	Config      BenchConfig `json:"config"`
+	Totals      BenchTotals `json:"totals"`
+	Rates       BenchRates  `json:"rates"`
+	// Metrics are the run's stats per metric (µs).
 	Metrics      map[string]Stats            `json:"metrics"`
 	Outcomes     map[string]int64            `json:"outcomes"`
 	FlowOutcomes map[string]map[string]int64 `json:"flowOutcomes"`
 	NextSteps    map[string]int64            `json:"nextSteps"`
-	CPU          struct {
-		User        float64 `json:"user_s"`
-		System      float64 `json:"system_s"`
-		Wall        float64 `json:"wall_s"`
-		Cores       int     `json:"cores"`
-		Utilization float64 `json:"utilization"`
-		Saturated   bool    `json:"saturated"`
-		Known       bool    `json:"known"`
-	} `json:"loadGeneratorCPU"`
-	Warnings []string `json:"warnings"`
-	// Run identifies the run and shard; Merge is set on a summary merged from
-	// shards; Thresholds are the thresholds evaluated on it.
-	Run *struct {
-		ID         string    `json:"id"`
-		ConfigHash string    `json:"configHash"`
-		Shard      int       `json:"shard"`
-		Shards     int       `json:"shards"`
-		StartAt    time.Time `json:"startAt"`
-	} `json:"run,omitempty"`
-	Merge *struct {
-		Shards  int   `json:"shards"`
-		Merged  []int `json:"merged"`
-		Missing []int `json:"missing"`
-		Partial bool  `json:"partial"`
-	} `json:"merge,omitempty"`
-	Thresholds []struct {
-		Threshold string  `json:"threshold"`
-		Passed    bool    `json:"passed"`
-		Actual    float64 `json:"actual"`
-		Missing   bool    `json:"missing,omitempty"`
-	} `json:"thresholds,omitempty"`
-	Intervals []struct {
-		StartS    float64          `json:"start_s"`
-		EndS      float64          `json:"end_s"`
-		Started   int64            `json:"started"`
-		Completed int64            `json:"completed"`
-		Outcomes  map[string]int64 `json:"outcomes"`
-		Metrics   map[string]Stats `json:"metrics"`
-	} `json:"intervals"`
+	CPU          CPUUsage                    `json:"loadGeneratorCPU"`
+	Warnings     []string                    `json:"warnings"`
+	Intervals    []BenchInterval             `json:"intervals"`
+	// Run identifies the run and shard (with --out).
+	Run *RunInfo `json:"run,omitempty"`
+	// Merge is set on a summary merged from shards.
+	Merge *MergeInfo `json:"merge,omitempty"`
+	// Thresholds are the evaluated thresholds (absent on a shard: merge checks them).
+	Thresholds []ThresholdOutcome `json:"thresholds,omitempty"`
+}
+
+// BenchConfig is the run's configuration as reported (no secrets).
+type BenchConfig struct {
+	Rate            float64        `json:"rate_per_s,omitempty"`
+	Stages          []BenchStage   `json:"stages,omitempty"`
+	DurationS       float64        `json:"duration_s,omitempty"`
+	Iterations      int64          `json:"iterations,omitempty"`
+	Users           int            `json:"users,omitempty"`
+	ThinkS          float64        `json:"think_s,omitempty"`
+	MaxInflight     int            `json:"maxInflight,omitempty"`
+	LateToleranceUS int64          `json:"lateTolerance_us"`
+	IntervalS       float64        `json:"interval_s"`
+	Mix             map[string]int `json:"mix,omitempty"`
+	UserSet         int            `json:"userSet,omitempty"`
+}
+
+// BenchStage is a stage as reported.
+type BenchStage struct {
+	DurationS float64 `json:"duration_s"`
+	From      float64 `json:"from_per_s"`
+	To        float64 `json:"to_per_s"`
+}
+
+// BenchTotals are the run's counts.
+type BenchTotals struct {
+	Planned   int64 `json:"planned"`
+	Started   int64 `json:"started"`
+	Completed int64 `json:"completed"`
+	OK        int64 `json:"ok"`
+	Errors    int64 `json:"errors"`
+	// Throttles counts TooManyRequestsException outcomes.
+	Throttles  int64 `json:"throttles"`
+	LateStarts int64 `json:"lateStarts"`
+	UserWaits  int64 `json:"userWaits"`
+	Clamped    int64 `json:"clamped"`
+	// HistogramDropped is what histogram merges dropped (0 unless something broke).
+	HistogramDropped int64 `json:"histogramDropped"`
+	MaxStartLagUS    int64 `json:"maxStartLag_us"`
+}
+
+// BenchRates compares the planned and achieved start rates (per second).
+type BenchRates struct {
+	Planned  float64 `json:"planned_per_s"`
+	Achieved float64 `json:"achieved_per_s"`
+}
+
+// BenchInterval is one interval's stats, its bounds as seconds since the start.
+type BenchInterval struct {
+	StartS    float64          `json:"start_s"`
+	EndS      float64          `json:"end_s"`
+	Started   int64            `json:"started"`
+	Completed int64            `json:"completed"`
+	Outcomes  map[string]int64 `json:"outcomes"`
+	Metrics   map[string]Stats `json:"metrics"`
+}
+
+// CPUUsage is the load generator's own CPU use over a run.
+type CPUUsage struct {
+	// User and System are the process's CPU time in seconds.
+	User   float64 `json:"user_s"`
+	System float64 `json:"system_s"`
+	// Wall is the run's length in seconds; Cores is GOMAXPROCS.
+	Wall  float64 `json:"wall_s"`
+	Cores int     `json:"cores"`
+	// Utilization is (User+System) / (Wall·Cores), from 0 to 1.
+	Utilization float64 `json:"utilization"`
+	// Saturated is set when Utilization exceeds bench.SaturationThreshold.
+	Saturated bool `json:"saturated"`
+	// Known is false where the platform gives no process CPU time.
+	Known bool `json:"known"`
+}
+
+// RunInfo identifies a run and, for a sharded run, the shard; shards of one run carry
+// the same RunID, ConfigHash, StartAt and Histogram, and merging refuses any mix.
+type RunInfo struct {
+	// RunID names the run: its common start time and its config hash.
+	RunID string `json:"id"`
+	// ConfigHash hashes the settings every shard must share (every flag but the
+	// shard index and the output paths).
+	ConfigHash string `json:"configHash"`
+	// Shard is this shard's index (0-based) of Shards.
+	Shard  int `json:"shard"`
+	Shards int `json:"shards"`
+	// StartAt is the common start time the schedule is anchored to.
+	StartAt time.Time `json:"startAt"`
+	// Histogram describes the histograms, which must match to be merged.
+	Histogram HistogramSettings `json:"histogram"`
+	// Thresholds are the run's thresholds as written, checked on the merged data.
+	Thresholds []string `json:"thresholds,omitempty"`
+}
+
+// HistogramSettings are the recorder's histogram parameters.
+type HistogramSettings struct {
+	Unit      string  `json:"unit"`
+	Lowest    int64   `json:"lowest"`
+	Highest   int64   `json:"highest"`
+	Digits    int     `json:"significantDigits"`
+	IntervalS float64 `json:"interval_s"`
+}
+
+// MergeInfo describes a merged summary: which shards went into it.
+type MergeInfo struct {
+	Shards  int   `json:"shards"`
+	Merged  []int `json:"merged"`
+	Missing []int `json:"missing"`
+	// Partial is set when shards were missing (merge --allow-partial).
+	Partial bool `json:"partial"`
+}
+
+// ThresholdOutcome is an evaluated threshold as the summary reports it.
+type ThresholdOutcome struct {
+	Threshold string  `json:"threshold"`
+	Passed    bool    `json:"passed"`
+	Actual    float64 `json:"actual"`
+	Missing   bool    `json:"missing,omitempty"`
+}
+
+// WriteJSON writes s as indented JSON.
+func (s *BenchSummary) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // ErrorRate is the fraction of completed sign-ins that did not end "ok".

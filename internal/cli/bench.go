@@ -496,7 +496,7 @@ func executeBench(ctx context.Context, env Env, fl benchFlags, cfg bench.Config,
 			return fmt.Errorf("writing the HTML report: %w", err)
 		}
 	}
-	if err := s.WriteText(env.Stdout); err != nil {
+	if err := bench.WriteText(env.Stdout, &s); err != nil {
 		return err
 	}
 	if len(thresholds) > 0 && fl.shards > 1 {

@@ -439,7 +439,7 @@ func runMerge(ctx context.Context, env Env, fl mergeFlags, args []string) error 
 		fmt.Fprintf(env.Stdout, "authbench merge: PARTIAL: shards %s of %d missing\n", joinInts(missing), n)
 	}
 	fmt.Fprintf(env.Stdout, "authbench merge: run %s, %d of %d shards\n", s.Run.RunID, len(ordered), n)
-	if err := s.WriteText(env.Stdout); err != nil {
+	if err := bench.WriteText(env.Stdout, &s); err != nil {
 		return err
 	}
 	printThresholds(env.Stdout, results)
