@@ -20,6 +20,7 @@ import (
 
 	"github.com/authbench/authbench/internal/exitcode"
 	"github.com/authbench/authbench/mfa"
+	"github.com/authbench/authbench/reports"
 	"github.com/authbench/authbench/scenarios"
 )
 
@@ -177,15 +178,7 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 }
 
 // specResult is one spec in the JSON report.
-type specResult struct {
-	Name       string   `json:"name"`
-	Labels     []string `json:"labels"`
-	State      string   `json:"state"`
-	DurationMS int64    `json:"duration_ms"`
-	SkipReason string   `json:"skip_reason,omitempty"`
-	Failure    string   `json:"failure,omitempty"`
-	Location   string   `json:"location,omitempty"`
-}
+type specResult = reports.ConformSpec
 
 type conformSummary struct {
 	Ran, Passed, Failed, Skipped int
@@ -223,23 +216,16 @@ func summarize(r types.Report) conformSummary {
 	return s
 }
 
-// conformJSON is the JSON report of a conformance run (schema version 1).
-type conformJSON struct {
-	Schema  string       `json:"schema"`
-	Kind    string       `json:"kind"`
-	Target  string       `json:"target"`
-	Start   time.Time    `json:"start"`
-	End     time.Time    `json:"end"`
-	Passed  int          `json:"passed"`
-	Failed  int          `json:"failed"`
-	Skipped int          `json:"skipped"`
-	Specs   []specResult `json:"specs"`
+// conformReport is the JSON report of a conformance run (reports.ConformReport, schema
+// authbench.report/v1, kind "conform"); the HTML page and `authbench report` read it.
+func conformReport(r types.Report, target string) *reports.ConformReport {
+	s := summarize(r)
+	return &reports.ConformReport{Schema: reports.Schema, Kind: "conform", Target: target, Start: r.StartTime.UTC(), End: r.EndTime.UTC(),
+		Passed: s.Passed, Failed: s.Failed, Skipped: s.Skipped, Specs: s.Specs}
 }
 
 func writeConformJSON(path string, r types.Report, target string) error {
-	s := summarize(r)
-	b, err := json.MarshalIndent(conformJSON{Schema: "authbench.report/v1", Kind: "conform", Target: target, Start: r.StartTime.UTC(), End: r.EndTime.UTC(),
-		Passed: s.Passed, Failed: s.Failed, Skipped: s.Skipped, Specs: s.Specs}, "", "  ")
+	b, err := json.MarshalIndent(conformReport(r, target), "", "  ")
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/authbench/authbench/reports"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -105,13 +106,13 @@ func runBuiltConform(t *testing.T, bin, dir string, args ...string) cliRunResult
 }
 
 // readConformReportFile reads a JSON report of conform.
-func readConformReportFile(t *testing.T, path string) conformJSON {
+func readConformReportFile(t *testing.T, path string) reports.ConformReport {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("JSON report: %v", err)
 	}
-	var r conformJSON
+	var r reports.ConformReport
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("JSON report %s: %v", path, err)
 	}
@@ -271,7 +272,7 @@ func TestConformCatchesNonConformingPool(t *testing.T) {
 	poolID, clientID := createNegativePool(t, proxy.URL)
 
 	dir := t.TempDir()
-	run := func(name string) (cliRunResult, conformJSON) {
+	run := func(name string) (cliRunResult, reports.ConformReport) {
 		t.Helper()
 		js := filepath.Join(dir, name+".json")
 		// The outbox helper reads the emulator directly: the outbox is not under test.
@@ -359,7 +360,7 @@ func TestConformCatchesNonConformingPool(t *testing.T) {
 // compareConformRuns checks a run against the baseline: the same specs, failures only
 // among the covering specs (with a message), every other spec in its baseline
 // state. It returns the failed specs.
-func compareConformRuns(t *testing.T, name string, base, rep conformJSON, covering map[string]bool) map[string]bool {
+func compareConformRuns(t *testing.T, name string, base, rep reports.ConformReport, covering map[string]bool) map[string]bool {
 	t.Helper()
 	baseState := map[string]string{}
 	for _, s := range base.Specs {
