@@ -17,15 +17,15 @@ import (
 const (
 	// MetricLatency is a whole sign-in, from its intended start to its end (free of
 	// coordinated omission).
-	MetricLatency = "signin.latency"
+	MetricLatency = reports.MetricLatency
 	// MetricService is a whole sign-in from its actual start to its end.
-	MetricService = "signin.service"
+	MetricService = reports.MetricService
 	// MetricSRP is client-side SRP computation (each SRP step separately).
-	MetricSRP = "srp"
+	MetricSRP = reports.MetricSRP
 	// MetricStartLag is how late an iteration started: actual − intended start.
-	MetricStartLag = "start.lag"
+	MetricStartLag = reports.MetricStartLag
 	// MetricAPIPrefix prefixes each API operation's round-trip metric.
-	MetricAPIPrefix = "api."
+	MetricAPIPrefix = reports.MetricAPI
 )
 
 // Histogram bounds: values are in microseconds, 1 µs to 60 s, 3 significant digits.

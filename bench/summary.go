@@ -155,7 +155,7 @@ func WriteText(w io.Writer, s *Summary) error {
 	writeCounts(&b, "next steps", s.NextSteps, 0)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  metric (ms)\tcount\tp50\tp90\tp95\tp99\tp99.9\tmax\tmean\t")
-	for _, m := range metricOrder(s.Metrics) {
+	for _, m := range reports.MetricOrder(s.Metrics) {
 		st := s.Metrics[m]
 		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t\n", m, st.Count, ms(st.P50), ms(st.P90), ms(st.P95), ms(st.P99), ms(st.P999), ms(st.Max), st.Mean/1000)
 	}
@@ -193,23 +193,6 @@ func writeCounts(b *strings.Builder, label string, m map[string]int64, total int
 		}
 	}
 	b.WriteString("\n")
-}
-
-// metricOrder lists the headline metrics first, then the rest sorted.
-func metricOrder(m map[string]Stats) []string {
-	head := []string{MetricLatency, MetricService, MetricSRP, MetricStartLag}
-	var out []string
-	for _, h := range head {
-		if _, ok := m[h]; ok {
-			out = append(out, h)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if !slices.Contains(head, k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // HistogramLog writes interval histograms as an HdrHistogram interval log (the Java

@@ -94,7 +94,7 @@ func Compare(old, cur *BenchSummary, opt CompareOptions) []Change {
 			stats = append(stats, s)
 		}
 	}
-	for _, m := range metricOrder(cur.Metrics) {
+	for _, m := range MetricOrder(cur.Metrics) {
 		o, ok := old.Metrics[m]
 		if !ok {
 			continue

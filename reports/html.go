@@ -20,15 +20,19 @@ type HTMLOptions struct {
 	Sources []string
 }
 
-// The metric names bench records (see package bench).
+// The metric names a bench summary holds; package bench records them and documents
+// what each measures.
 const (
-	metricLatency  = "signin.latency"
-	metricService  = "signin.service"
-	metricSRP      = "srp"
-	metricStartLag = "start.lag"
-	metricAPI      = "api."
-	outcomeOK      = "ok"
-	throttleCode   = "TooManyRequestsException"
+	MetricLatency  = "signin.latency"
+	MetricService  = "signin.service"
+	MetricSRP      = "srp"
+	MetricStartLag = "start.lag"
+	MetricAPI      = "api."
+)
+
+const (
+	outcomeOK    = "ok"
+	throttleCode = "TooManyRequestsException"
 	// cpuSaturation is bench.SaturationThreshold.
 	cpuSaturation = 0.85
 )
@@ -70,9 +74,11 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05.000 UTC")
 }
 
-// metricOrder lists the headline metrics first, then the rest sorted.
-func metricOrder(m map[string]Stats) []string {
-	head := []string{metricLatency, metricService, metricSRP, metricStartLag}
+// MetricOrder lists the metrics of m in display order: the headline metrics (whole
+// sign-in latency and service time, SRP, start lag) first, then the rest sorted by name.
+// Every text and HTML view of a summary uses it, so they list metrics alike.
+func MetricOrder(m map[string]Stats) []string {
+	head := []string{MetricLatency, MetricService, MetricSRP, MetricStartLag}
 	var out []string
 	for _, h := range head {
 		if _, ok := m[h]; ok {
@@ -91,15 +97,15 @@ func metricOrder(m map[string]Stats) []string {
 // trip, the whole sign-in (service time and from the intended start).
 func phaseMetrics(names []string) []string {
 	var out []string
-	if slices.Contains(names, metricSRP) {
-		out = append(out, metricSRP)
+	if slices.Contains(names, MetricSRP) {
+		out = append(out, MetricSRP)
 	}
 	for _, n := range names {
-		if strings.HasPrefix(n, metricAPI) {
+		if strings.HasPrefix(n, MetricAPI) {
 			out = append(out, n)
 		}
 	}
-	for _, n := range []string{metricService, metricLatency} {
+	for _, n := range []string{MetricService, MetricLatency} {
 		if slices.Contains(names, n) {
 			out = append(out, n)
 		}
@@ -300,14 +306,14 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 	if s.Mode != "closed" {
 		p.Tiles = append(p.Tiles, tile{fmt.Sprint(t.LateStarts), fmt.Sprintf("late starts (max lag %s ms)", fmtMS(t.MaxStartLagUS)), lateClass})
 	}
-	if st, ok := s.Metrics[metricLatency]; ok {
+	if st, ok := s.Metrics[MetricLatency]; ok {
 		p.Tiles = append(p.Tiles, tile{fmtMS(st.P99) + " ms", "sign-in p99 (intended start)", ""})
 	}
 
 	// Latency over time.
 	for _, m := range []struct{ metric, title string }{
-		{metricLatency, "Sign-in latency from the intended start (" + metricLatency + ")"},
-		{metricService, "Sign-in service time (" + metricService + ")"},
+		{MetricLatency, "Sign-in latency from the intended start (" + MetricLatency + ")"},
+		{MetricService, "Sign-in service time (" + MetricService + ")"},
 	} {
 		p.LatencyCharts = append(p.LatencyCharts, lineChart{Title: m.title, XLabel: "time since start (s), interval end", YLabel: "ms",
 			Series: latencySeries(s, log, m.metric), YUnit: " ms"}.render())
@@ -329,7 +335,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 	}
 	var phases []series
 	for i, m := range phaseMetrics(names) {
-		sr := series{Name: m, Colour: colour(i), Dash: m == metricLatency}
+		sr := series{Name: m, Colour: colour(i), Dash: m == MetricLatency}
 		var ys []int64
 		if hists {
 			h := log.Merged(m)
@@ -347,7 +353,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 	}
 	p.PhaseChart = lineChart{Title: "Percentile distribution per phase", XLabel: "percentile", YLabel: "ms (log scale)",
 		Series: phases, XTicks: ticks, LogY: true, YUnit: " ms"}.render()
-	for _, m := range metricOrder(s.Metrics) {
+	for _, m := range MetricOrder(s.Metrics) {
 		st := s.Metrics[m]
 		p.Stats = append(p.Stats, statRow{m, st.Count, fmtMS(st.P50), fmtMS(st.P90), fmtMS(st.P95), fmtMS(st.P99), fmtMS(st.P999), fmtMS(st.Max), fmt.Sprintf("%.3f", st.Mean/1000)})
 	}

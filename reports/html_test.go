@@ -128,7 +128,7 @@ func TestBenchHTMLGolden(t *testing.T) {
 // from the same histograms), so the two pages' latency charts agree.
 func TestLatencySeriesLogMatchesSummary(t *testing.T) {
 	r := loadRun(t, "testdata/ramp")
-	for _, m := range []string{metricLatency, metricService} {
+	for _, m := range []string{MetricLatency, MetricService} {
 		a, b := latencySeries(r.Bench, r.Log, m), latencySeries(r.Bench, nil, m)
 		for i := range a {
 			if len(a[i].X) != 20 || len(a[i].X) != len(b[i].X) {
