@@ -67,9 +67,7 @@ func (a *Auth) SignUp(ctx context.Context, username, password string, o SignUpOp
 	if password != "" {
 		in.Password = aws.String(password)
 	}
-	if h := c.secretHash(username); h != "" {
-		in.SecretHash = aws.String(h)
-	}
+	in.SecretHash = c.secretHashField(username)
 	out, err := c.idp.SignUp(ctx, in)
 	if err != nil {
 		return SignUpResult{}, wrapService("SignUp", err)
@@ -94,9 +92,7 @@ func (a *Auth) SignUp(ctx context.Context, username, password string, o SignUpOp
 func (a *Auth) ConfirmSignUp(ctx context.Context, username, code string) (SignUpResult, error) {
 	c := a.c
 	in := &cip.ConfirmSignUpInput{ClientId: aws.String(c.cfg.ClientID), Username: aws.String(username), ConfirmationCode: aws.String(code)}
-	if h := c.secretHash(username); h != "" {
-		in.SecretHash = aws.String(h)
-	}
+	in.SecretHash = c.secretHashField(username)
 	out, err := c.idp.ConfirmSignUp(ctx, in)
 	if err != nil {
 		return SignUpResult{}, wrapService("ConfirmSignUp", err)
@@ -131,9 +127,7 @@ func (a *Auth) AutoSignIn(ctx context.Context) (Result, error) {
 func (a *Auth) ResendSignUpCode(ctx context.Context, username string) (*CodeDeliveryDetails, error) {
 	c := a.c
 	in := &cip.ResendConfirmationCodeInput{ClientId: aws.String(c.cfg.ClientID), Username: aws.String(username)}
-	if h := c.secretHash(username); h != "" {
-		in.SecretHash = aws.String(h)
-	}
+	in.SecretHash = c.secretHashField(username)
 	out, err := c.idp.ResendConfirmationCode(ctx, in)
 	if err != nil {
 		return nil, wrapService("ResendConfirmationCode", err)
@@ -145,9 +139,7 @@ func (a *Auth) ResendSignUpCode(ctx context.Context, username string) (*CodeDeli
 func (a *Auth) ResetPassword(ctx context.Context, username string) (*CodeDeliveryDetails, error) {
 	c := a.c
 	in := &cip.ForgotPasswordInput{ClientId: aws.String(c.cfg.ClientID), Username: aws.String(username)}
-	if h := c.secretHash(username); h != "" {
-		in.SecretHash = aws.String(h)
-	}
+	in.SecretHash = c.secretHashField(username)
 	out, err := c.idp.ForgotPassword(ctx, in)
 	if err != nil {
 		return nil, wrapService("ForgotPassword", err)
@@ -159,9 +151,7 @@ func (a *Auth) ResetPassword(ctx context.Context, username string) (*CodeDeliver
 func (a *Auth) ConfirmResetPassword(ctx context.Context, username, code, newPassword string) error {
 	c := a.c
 	in := &cip.ConfirmForgotPasswordInput{ClientId: aws.String(c.cfg.ClientID), Username: aws.String(username), ConfirmationCode: aws.String(code), Password: aws.String(newPassword)}
-	if h := c.secretHash(username); h != "" {
-		in.SecretHash = aws.String(h)
-	}
+	in.SecretHash = c.secretHashField(username)
 	_, err := c.idp.ConfirmForgotPassword(ctx, in)
 	return wrapService("ConfirmForgotPassword", err)
 }
@@ -384,5 +374,14 @@ func (a *Auth) ForgetDevice(ctx context.Context) error {
 		return wrapService("ForgetDevice", err)
 	}
 	c.cfg.Devices.Delete(c.cfg.PoolID, user)
+	return nil
+}
+
+// secretHashField is the SecretHash member of a request about username: nil when the
+// app client has no secret, so the member is left out.
+func (c *Client) secretHashField(username string) *string {
+	if h := c.secretHash(username); h != "" {
+		return aws.String(h)
+	}
 	return nil
 }
