@@ -10,7 +10,7 @@ PKGS      := ./...
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test deps lint vet fmt-check unit bench fuzz build clean
+.PHONY: test deps lint vet fmt-check tidy-check unit bench fuzz build clean
 
 test: deps lint unit
 
@@ -20,7 +20,17 @@ deps:
 	@# chromium renders the HTML reports in a test (skipped without it, failed under CI)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
 
-lint: fmt-check vet
+lint: fmt-check vet tidy-check
+
+# tidy-check fails when go.mod/go.sum are not what `go mod tidy` writes (a direct
+# dependency marked indirect, an unused one).
+tidy-check:
+	@cp go.mod /tmp/authbench-go.mod.$$$$ && cp go.sum /tmp/authbench-go.sum.$$$$; \
+	$(GO) mod tidy; \
+	if ! cmp -s go.mod /tmp/authbench-go.mod.$$$$ || ! cmp -s go.sum /tmp/authbench-go.sum.$$$$; then \
+		echo "go mod tidy changes go.mod/go.sum:"; diff -u /tmp/authbench-go.mod.$$$$ go.mod; \
+		cp /tmp/authbench-go.mod.$$$$ go.mod; cp /tmp/authbench-go.sum.$$$$ go.sum; exit 1; fi; \
+	rm -f /tmp/authbench-go.mod.$$$$ /tmp/authbench-go.sum.$$$$
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
