@@ -85,6 +85,7 @@ func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
 	for k, v := range u.Attrs {
 		attrs[k] = v
 	}
+	gc := p.dir.claimsFor(u.Sub)
 	var rt *refreshToken
 	if g.withRefresh {
 		rt = &refreshToken{
@@ -124,7 +125,8 @@ func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
 	for k, v := range attrs {
 		id[k] = claimValue(k, v)
 	}
-	if e := s.preTokenGeneration(g, username, attrs, id, access); e != nil {
+	gc.apply(id, access)
+	if e := s.preTokenGeneration(g, username, attrs, gc, id, access); e != nil {
 		return nil, e
 	}
 	at, err := key.Sign(access)

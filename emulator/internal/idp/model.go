@@ -39,6 +39,9 @@ type Pool struct {
 	mfa poolMFA
 	// ext is the declarative custom auth and the pool's quotas (custom_config.go).
 	ext poolExt
+	// dir holds groups, resource servers, identity providers, the domain and the
+	// sign-in events (state_directory.go).
+	dir directory
 }
 
 // AppClient is an app client of a pool.

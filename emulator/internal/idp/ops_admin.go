@@ -273,6 +273,7 @@ func (s *Service) AdminDeleteUser(_ context.Context, in *AdminDeleteUserInput) (
 func (s *Service) deleteUser(p *Pool, u *User) {
 	s.revokeUserTokens(p, u)
 	p.unindex(u)
+	p.dir.forgetUser(u.Sub)
 	for id, ss := range p.sessions {
 		if ss.user == u {
 			delete(p.sessions, id)

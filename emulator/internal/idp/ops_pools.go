@@ -267,6 +267,7 @@ func (s *Service) CreateUserPool(_ context.Context, in *CreateUserPoolInput) (*C
 		secret:   s.randBytes(32),
 	}
 	p.mfa.fromPoolSettings(cfg.MfaConfiguration)
+	p.dir.init()
 	s.mu.Lock()
 	s.pools[id] = p
 	s.mu.Unlock()
@@ -280,6 +281,13 @@ func (p *Pool) describe() UserPoolType {
 	defer p.mu.Unlock()
 	out := p.cfg
 	out.EstimatedNumberOfUsers = int32(len(p.users))
+	if d := p.dir.Domain; d != nil {
+		if d.CertificateArn != "" {
+			out.CustomDomain = ptr(d.Domain)
+		} else {
+			out.Domain = ptr(d.Domain)
+		}
+	}
 	return out
 }
 

@@ -230,7 +230,8 @@ func op[I, O any](f func(context.Context, *I) (*O, error)) Operation {
 // admitted by the quotas (quota.go).
 func (s *Service) Operations() map[string]Operation {
 	m := s.coreOperations()
-	for _, more := range []map[string]Operation{s.mfaOperations(), s.deviceOperations()} {
+	for _, more := range []map[string]Operation{s.mfaOperations(), s.deviceOperations(), s.groupOperations(),
+		s.resourceServerOperations(), s.identityProviderOperations(), s.domainOperations(), s.authEventOperations()} {
 		for name, o := range more {
 			m[name] = o
 		}

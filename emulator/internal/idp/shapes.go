@@ -107,8 +107,10 @@ type UserPoolType struct {
 	Arn                         *string                    `json:"Arn,omitempty"`
 	AutoVerifiedAttributes      []string                   `json:"AutoVerifiedAttributes,omitempty"`
 	CreationDate                *Epoch                     `json:"CreationDate,omitempty"`
+	CustomDomain                *string                    `json:"CustomDomain,omitempty"`
 	DeletionProtection          string                     `json:"DeletionProtection,omitempty"`
 	DeviceConfiguration         *DeviceConfigurationType   `json:"DeviceConfiguration,omitempty"`
+	Domain                      *string                    `json:"Domain,omitempty"`
 	EmailConfiguration          json.RawMessage            `json:"EmailConfiguration,omitempty"`
 	EmailVerificationMessage    *string                    `json:"EmailVerificationMessage,omitempty"`
 	EmailVerificationSubject    *string                    `json:"EmailVerificationSubject,omitempty"`

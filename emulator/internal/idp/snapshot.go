@@ -35,6 +35,7 @@ type poolSnapshot struct {
 	Secret  []byte               `json:"secret"`
 	MFA     json.RawMessage      `json:"mfa,omitempty"`
 	Ext     json.RawMessage      `json:"ext,omitempty"`
+	Dir     json.RawMessage      `json:"directory,omitempty"`
 }
 
 type userSnapshot struct {
@@ -99,7 +100,7 @@ func (s *Service) Snapshot() ([]byte, error) {
 func (p *Pool) snapshot() (poolSnapshot, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ps := poolSnapshot{ID: p.id, Config: p.cfg, Secret: p.secret, Revoked: p.revoked, MFA: p.mfa.marshal(), Ext: p.marshalExt()}
+	ps := poolSnapshot{ID: p.id, Config: p.cfg, Secret: p.secret, Revoked: p.revoked, MFA: p.mfa.marshal(), Ext: p.marshalExt(), Dir: p.dir.marshal()}
 	if p.key != nil {
 		der, err := p.key.MarshalPKCS8()
 		if err != nil {
@@ -181,6 +182,9 @@ func restorePool(ps poolSnapshot) (*Pool, error) {
 	}
 	if err := p.unmarshalExt(ps.Ext); err != nil {
 		return nil, fmt.Errorf("ext: %w", err)
+	}
+	if err := p.dir.unmarshal(ps.Dir); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
 	}
 	if len(ps.Key) > 0 {
 		k, err := tokens.ParseKey(ps.Key)

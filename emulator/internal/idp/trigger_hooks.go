@@ -94,7 +94,7 @@ var protectedClaims = map[string]bool{
 
 // preTokenGeneration runs the PreTokenGeneration trigger of a grant and applies its
 // answer to the unsigned id and access claims. attrs are the user's attributes.
-func (s *Service) preTokenGeneration(g grant, username string, attrs map[string]string, id, access tokens.Claims) *Error {
+func (s *Service) preTokenGeneration(g grant, username string, attrs map[string]string, gc groupClaims, id, access tokens.Claims) *Error {
 	p := g.pool
 	p.mu.Lock()
 	lc := p.lambdas()
@@ -117,7 +117,7 @@ func (s *Service) preTokenGeneration(g grant, username string, attrs map[string]
 	ev.Version = version
 	req := map[string]any{
 		"userAttributes":     ua,
-		"groupConfiguration": map[string]any{"groupsToOverride": []string{}, "iamRolesToOverride": []string{}, "preferredRole": nil},
+		"groupConfiguration": gc.event(),
 	}
 	if version != "1" {
 		req["scopes"] = strings.Fields(access.String("scope"))
