@@ -86,7 +86,7 @@ func checkEnums(member string, values, allowed []string) *Error {
 // changes (Required, Mutable, constraints), then the custom attributes.
 func buildSchema(req []SchemaAttributeType) ([]SchemaAttributeType, *Error) {
 	byName := map[string]SchemaAttributeType{}
-	var out []SchemaAttributeType
+	var out, custom []SchemaAttributeType
 	for _, sa := range standardAttributes {
 		a := SchemaAttributeType{
 			AttributeDataType:      sa.typ,
@@ -132,24 +132,22 @@ func buildSchema(req []SchemaAttributeType) ([]SchemaAttributeType, *Error) {
 			}
 			continue
 		}
+		if e := checkSchemaAttribute("schema.member", r); e != nil {
+			return nil, e
+		}
 		if deref(r.Required) {
 			return nil, errInvalidParameter("Required custom attributes are not supported currently.")
 		}
-		c := r
-		c.Name = ptr("custom:" + strings.TrimPrefix(name, "custom:"))
-		if c.AttributeDataType == "" {
-			c.AttributeDataType = "String"
-		}
-		if c.Mutable == nil {
-			c.Mutable = ptr(true)
-		}
-		c.Required = ptr(false)
-		if c.DeveloperOnlyAttribute == nil {
-			c.DeveloperOnlyAttribute = ptr(false)
-		}
-		out = append(out, c)
+		custom = append(custom, r)
 	}
-	return out, nil
+	if len(custom) > maxCustomAttributes {
+		return nil, errValidation("schema", "Member must have length less than or equal to "+itoa(maxCustomAttributes+len(standardAttributes)), len(req))
+	}
+	added, e := customSchema(custom)
+	if e != nil {
+		return nil, e
+	}
+	return append(out, added...), nil
 }
 
 func defaultPasswordPolicy() *PasswordPolicyType {

@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -441,6 +442,13 @@ func (s *Service) UpdateUserAttributes(_ context.Context, in *UpdateUserAttribut
 	for _, v := range []string{"email_verified", "phone_number_verified"} {
 		if _, ok := attrs[v]; ok {
 			return nil, errInvalidParameter("Cannot modify the verified attribute %s", v)
+		}
+	}
+	for n := range attrs {
+		if strings.HasPrefix(n, "dev:") {
+			// A developer-only attribute is for administrators (API reference,
+			// SchemaAttributeType.DeveloperOnlyAttribute); UNCONFIRMED wording.
+			return nil, errInvalidParameter("Cannot modify developer-only attribute %s", n)
 		}
 	}
 	if e := p.checkAttributes(attrs, false); e != nil {
