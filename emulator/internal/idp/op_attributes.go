@@ -26,6 +26,8 @@ func (s *Service) attributeOperations() map[string]Operation {
 		"DeleteUserAttributes":             op(s.DeleteUserAttributes),
 		"GetUserAttributeVerificationCode": op(s.GetUserAttributeVerificationCode),
 		"VerifyUserAttribute":              op(s.VerifyUserAttribute),
+		"GetCSVHeader":                     op(s.GetCSVHeader),
+		"GetUserAuthFactors":               op(s.GetUserAuthFactors),
 	}
 }
 
@@ -288,4 +290,74 @@ func (s *Service) VerifyUserAttribute(_ context.Context, in *VerifyUserAttribute
 	p.applyAttributes(u, map[string]string{in.AttributeName + "_verified": "true"})
 	u.Modified = s.now()
 	return &struct{}{}, nil
+}
+
+// GetCSVHeaderInput is the input of GetCSVHeader.
+type GetCSVHeaderInput struct {
+	UserPoolId string `json:"UserPoolId" validate:"required"`
+}
+
+// GetCSVHeaderOutput is the output of GetCSVHeader.
+type GetCSVHeaderOutput struct {
+	CSVHeader  []string `json:"CSVHeader"`
+	UserPoolId string   `json:"UserPoolId"`
+}
+
+// GetCSVHeader returns the header of a user-import CSV file for the pool: every
+// schema attribute but sub, then cognito:mfa_enabled and cognito:username
+// (developer guide, "Creating the user import CSV file"; the place of custom
+// attributes is UNCONFIRMED).
+func (s *Service) GetCSVHeader(_ context.Context, in *GetCSVHeaderInput) (*GetCSVHeaderOutput, error) {
+	p, err := s.pool(in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := &GetCSVHeaderOutput{UserPoolId: p.id}
+	for _, a := range p.cfg.SchemaAttributes {
+		if n := deref(a.Name); n != "sub" {
+			out.CSVHeader = append(out.CSVHeader, n)
+		}
+	}
+	out.CSVHeader = append(out.CSVHeader, "cognito:mfa_enabled", "cognito:username")
+	return out, nil
+}
+
+// GetUserAuthFactorsInput is the input of GetUserAuthFactors.
+type GetUserAuthFactorsInput struct {
+	AccessToken string `json:"AccessToken" validate:"required"`
+}
+
+// GetUserAuthFactorsOutput is the output of GetUserAuthFactors.
+type GetUserAuthFactorsOutput struct {
+	Username                  string   `json:"Username"`
+	PreferredMfaSetting       *string  `json:"PreferredMfaSetting,omitempty"`
+	UserMFASettingList        []string `json:"UserMFASettingList,omitempty"`
+	ConfiguredUserAuthFactors []string `json:"ConfiguredUserAuthFactors,omitempty"`
+}
+
+// GetUserAuthFactors reports the signed-in user's MFA settings (as GetUser does)
+// and the first factors it can use with USER_AUTH: PASSWORD when it has one,
+// EMAIL_OTP and SMS_OTP when the attribute is verified (API reference,
+// GetUserAuthFactors; passkeys are not served).
+func (s *Service) GetUserAuthFactors(_ context.Context, in *GetUserAuthFactorsInput) (*GetUserAuthFactorsOutput, error) {
+	p, u, _, err := s.accessClaims(in.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	list, preferred := u.mfaReport()
+	out := &GetUserAuthFactorsOutput{Username: u.Username, UserMFASettingList: list, PreferredMfaSetting: preferred}
+	if u.hasPassword() {
+		out.ConfiguredUserAuthFactors = append(out.ConfiguredUserAuthFactors, "PASSWORD")
+	}
+	if u.Attrs["email_verified"] == "true" {
+		out.ConfiguredUserAuthFactors = append(out.ConfiguredUserAuthFactors, "EMAIL_OTP")
+	}
+	if u.Attrs["phone_number_verified"] == "true" {
+		out.ConfiguredUserAuthFactors = append(out.ConfiguredUserAuthFactors, "SMS_OTP")
+	}
+	return out, nil
 }

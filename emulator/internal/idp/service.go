@@ -231,7 +231,7 @@ func op[I, O any](f func(context.Context, *I) (*O, error)) Operation {
 func (s *Service) Operations() map[string]Operation {
 	m := s.coreOperations()
 	for _, more := range []map[string]Operation{s.mfaOperations(), s.deviceOperations(), s.groupOperations(),
-		s.resourceServerOperations(), s.identityProviderOperations(), s.domainOperations(), s.authEventOperations(), s.attributeOperations()} {
+		s.resourceServerOperations(), s.identityProviderOperations(), s.domainOperations(), s.authEventOperations(), s.attributeOperations(), s.unservedOperations()} {
 		for name, o := range more {
 			m[name] = o
 		}
