@@ -383,7 +383,9 @@ func TestE2EExceptionSteps(t *testing.T) {
 // exception.
 func TestE2EServiceErrors(t *testing.T) {
 	t.Parallel()
-	p := newPool(t, poolOpts{})
+	p := newPool(t, poolOpts{client: func(in *cip.CreateUserPoolClientInput) {
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}})
 	legacyID, _ := p.addClient(t, func(in *cip.CreateUserPoolClientInput) {
 		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesLegacy
 	})
@@ -403,7 +405,7 @@ func TestE2EServiceErrors(t *testing.T) {
 	cases := []tc{
 		{"wrong-password/srp", "", "Wr0ng-password", driver.UserSRPAuth, false, "RespondToAuthChallenge", "NotAuthorizedException", incorrect, new(*types.NotAuthorizedException)},
 		{"wrong-password/password", "", "Wr0ng-password", driver.UserPasswordAuth, false, "InitiateAuth", "NotAuthorizedException", incorrect, new(*types.NotAuthorizedException)},
-		// PreventUserExistenceErrors ENABLED (the default): a simulated challenge, then
+		// PreventUserExistenceErrors ENABLED (set on the main client): a simulated challenge, then
 		// the generic error (spec §5.3).
 		{"unknown/srp", "nobody", e2ePassword, driver.UserSRPAuth, false, "RespondToAuthChallenge", "NotAuthorizedException", incorrect, new(*types.NotAuthorizedException)},
 		{"unknown/password", "nobody", e2ePassword, driver.UserPasswordAuth, false, "InitiateAuth", "NotAuthorizedException", incorrect, new(*types.NotAuthorizedException)},

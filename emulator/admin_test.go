@@ -65,7 +65,7 @@ func TestProvisioning(t *testing.T) {
 	cid := aws.ToString(cc.UserPoolClient.ClientId)
 	dc, err := e.idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &id, ClientId: &cid})
 	if err != nil || aws.ToString(dc.UserPoolClient.ClientSecret) == "" || aws.ToInt32(dc.UserPoolClient.AuthSessionValidity) != 5 ||
-		dc.UserPoolClient.PreventUserExistenceErrors != types.PreventUserExistenceErrorTypesEnabled || !aws.ToBool(dc.UserPoolClient.EnableTokenRevocation) ||
+		dc.UserPoolClient.PreventUserExistenceErrors != types.PreventUserExistenceErrorTypesLegacy || !aws.ToBool(dc.UserPoolClient.EnableTokenRevocation) ||
 		dc.UserPoolClient.RefreshTokenValidity != 30 {
 		t.Fatalf("DescribeUserPoolClient: %v %+v", err, dc.UserPoolClient)
 	}
@@ -205,8 +205,9 @@ func TestAdminUsers(t *testing.T) {
 	if _, err := e.idp.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &poolID, Username: aws.String("pat")}); err != nil {
 		t.Fatal(err)
 	}
+	// The client is LEGACY (the API's default): a deleted user is not found.
 	_, err = e.passwordAuth(ctx, clientID, "pat", "Passw0rd!")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	apiError(t, err, "UserNotFoundException", "User does not exist.")
 }
 
 // TestEmailUsernamePool: users of a pool whose username is the email get a UUID

@@ -288,3 +288,55 @@ func TestAdminListUserAuthEvents(t *testing.T) {
 	_, err := e.idp.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &poolID, Username: aws.String("carol")})
 	apiError(t, err, "UserPoolAddOnNotEnabledException", "")
 }
+
+func TestClientOAuthAndLegacyFlows(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	poolID, _, _ := e.pool(t, poolSpec{})
+	mk := func(f func(*cip.CreateUserPoolClientInput)) (*cip.CreateUserPoolClientOutput, error) {
+		in := &cip.CreateUserPoolClientInput{UserPoolId: &poolID, ClientName: aws.String("web")}
+		f(in)
+		return e.idp.CreateUserPoolClient(ctx, in)
+	}
+	// Scopes must exist: standard ones and those of a resource server.
+	_, err := mk(func(in *cip.CreateUserPoolClientInput) { in.AllowedOAuthScopes = []string{"openid", "Cognito"} })
+	apiError(t, err, "ScopeDoesNotExistException", "Invalid scope requested: Cognito")
+	_, err = mk(func(in *cip.CreateUserPoolClientInput) { in.AllowedOAuthScopes = []string{"api/read"} })
+	apiError(t, err, "ScopeDoesNotExistException", "Invalid scope requested: api/read")
+	if _, err := e.idp.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("api"), Name: aws.String("api"),
+		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mk(func(in *cip.CreateUserPoolClientInput) { in.AllowedOAuthScopes = []string{"openid", "email", "api/read"} }); err != nil {
+		t.Fatal(err)
+	}
+	// Identity providers must exist.
+	_, err = mk(func(in *cip.CreateUserPoolClientInput) { in.SupportedIdentityProviders = []string{"COGNITO", "Salesforce"} })
+	apiError(t, err, "InvalidParameterException", "The provider Salesforce does not exist for User Pool "+poolID+".")
+
+	// Legacy flow names alone still allow SRP and refresh; DescribeUserPoolClient
+	// echoes what was sent; legacy and ALLOW_ names do not mix.
+	c, err := mk(func(in *cip.CreateUserPoolClientInput) {
+		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &poolID, ClientId: c.UserPoolClient.ClientId})
+	if err != nil || !reflect.DeepEqual(d.UserPoolClient.ExplicitAuthFlows, []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"}) {
+		t.Fatalf("ExplicitAuthFlows echoed as %v, %v", d.UserPoolClient.ExplicitAuthFlows, err)
+	}
+	e.user(t, poolID, "erin", "Passw0rd!x")
+	if _, err := e.srpSignIn(ctx, poolID, aws.ToString(c.UserPoolClient.ClientId), "erin", "Passw0rd!x"); err != nil {
+		t.Fatalf("SRP with legacy flows: %v", err)
+	}
+	res := passwordSignIn(t, e, aws.ToString(c.UserPoolClient.ClientId), "erin", "Passw0rd!x")
+	if _, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: c.UserPoolClient.ClientId,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(res.RefreshToken)}}); err != nil {
+		t.Fatalf("refresh with legacy flows: %v", err)
+	}
+	_, err = mk(func(in *cip.CreateUserPoolClientInput) {
+		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}
+	})
+	apiError(t, err, "InvalidParameterException", "")
+}

@@ -136,7 +136,9 @@ func attr(list []types.AttributeType, name string) string {
 func TestForgotPasswordFlow(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
+	poolID, clientID, _ := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) {
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}})
 	e.user(t, poolID, "lee", "Passw0rd!", "email", "lee@example.com", "email_verified", "true")
 	e.user(t, poolID, "mo", "Passw0rd!") // no verified contact
 

@@ -89,8 +89,16 @@ func TestUserStates(t *testing.T) {
 func TestPreventUserExistenceErrors(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	_, clientID, _ := e.pool(t, poolSpec{}) // ENABLED is the default for new clients
-	_, err := e.passwordAuth(ctx, clientID, "ghost", "Passw0rd!")
+	// A client created through the API without the setting is LEGACY (developer
+	// guide, "Managing user existence error responses"): the unknown user is named.
+	_, legacyID, _ := e.pool(t, poolSpec{})
+	_, err := e.passwordAuth(ctx, legacyID, "ghost", "Passw0rd!")
+	apiError(t, err, "UserNotFoundException", "User does not exist.")
+
+	_, clientID, _ := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) {
+		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
+	}})
+	_, err = e.passwordAuth(ctx, clientID, "ghost", "Passw0rd!")
 	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	challenge := func(name string) map[string]string {

@@ -58,9 +58,10 @@ func TestSRPSignIn(t *testing.T) {
 	_, err = e.srpSignIn(ctx, poolID, clientID, "alice", "wrong-Passw0rd!")
 	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
-	// by verified email alias? Not an alias pool: unknown user, hidden as Cognito does.
+	// Not an alias pool: an unknown user, named as a LEGACY client (the API's
+	// default) does.
 	_, err = e.srpSignIn(ctx, poolID, clientID, "nobody", "Passw0rd!")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	apiError(t, err, "UserNotFoundException", "User does not exist.")
 }
 
 func TestPasswordSignInAndNewPassword(t *testing.T) {

@@ -60,6 +60,16 @@ func (c *AppClient) allows(flow string) bool {
 		// auth, as Cognito does.
 		flows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"}
 	}
+	legacyOnly := true
+	for _, f := range flows {
+		legacyOnly = legacyOnly && !strings.HasPrefix(f, "ALLOW_")
+	}
+	if legacyOnly && (flow == "ALLOW_USER_SRP_AUTH" || flow == "ALLOW_REFRESH_TOKEN_AUTH") {
+		// A client created with only the legacy names (which predate the ALLOW_
+		// ones) always allowed SRP and refresh: issue #11's mapping; no AWS text
+		// states it (UNCONFIRMED).
+		return true
+	}
 	for _, f := range flows {
 		if f == flow {
 			return true

@@ -473,6 +473,20 @@ func applyClientSettings(c *UserPoolClientType, in *CreateUserPoolClientInput) *
 	if e := checkEnums("explicitAuthFlows", in.ExplicitAuthFlows, explicitFlows); e != nil {
 		return e
 	}
+	legacy, current := 0, 0
+	for _, f := range in.ExplicitAuthFlows {
+		if strings.HasPrefix(f, "ALLOW_") {
+			current++
+		} else {
+			legacy++
+		}
+	}
+	if legacy > 0 && current > 0 {
+		// API reference (UserPoolClientType.ExplicitAuthFlows): values with the
+		// ALLOW_ prefix cannot be used along with values without it. UNCONFIRMED
+		// wording.
+		return errInvalidParameter("ExplicitAuthFlows cannot mix values with and without the ALLOW_ prefix.")
+	}
 	if e := checkEnum("preventUserExistenceErrors", in.PreventUserExistenceErrors, preventOptions); e != nil {
 		return e
 	}
@@ -515,7 +529,11 @@ func applyClientSettings(c *UserPoolClientType, in *CreateUserPoolClientInput) *
 	c.LogoutURLs = in.LogoutURLs
 	c.PreventUserExistenceErrors = in.PreventUserExistenceErrors
 	if c.PreventUserExistenceErrors == "" {
-		c.PreventUserExistenceErrors = "ENABLED" // the default for new clients
+		// Developer guide, "Managing user existence error responses": "When you
+		// create a new app client with the Amazon Cognito user pools API,
+		// PreventUserExistenceErrors is LEGACY, or disabled, by default." The API
+		// reference of UpdateUserPoolClient: "Defaults to LEGACY."
+		c.PreventUserExistenceErrors = "LEGACY"
 	}
 	c.ReadAttributes = in.ReadAttributes
 	c.WriteAttributes = in.WriteAttributes
@@ -578,8 +596,11 @@ func (s *Service) CreateUserPoolClient(_ context.Context, in *CreateUserPoolClie
 		return nil, e
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e := p.checkClientOAuth(in); e != nil {
+		return nil, e
+	}
 	p.clients[*c.ClientId] = &AppClient{cfg: c}
-	p.mu.Unlock()
 	return &CreateUserPoolClientOutput{UserPoolClient: &c}, nil
 }
 
@@ -653,6 +674,9 @@ func (s *Service) UpdateUserPoolClient(_ context.Context, in *UpdateUserPoolClie
 	}
 	in.CreateUserPoolClientInput.ClientName = name
 	if e := applyClientSettings(&cfg, &in.CreateUserPoolClientInput); e != nil {
+		return nil, e
+	}
+	if e := p.checkClientOAuth(&in.CreateUserPoolClientInput); e != nil {
 		return nil, e
 	}
 	cfg.LastModifiedDate = epoch(s.now())
