@@ -307,11 +307,15 @@ func TestClientOAuthAndLegacyFlows(t *testing.T) {
 		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mk(func(in *cip.CreateUserPoolClientInput) { in.AllowedOAuthScopes = []string{"openid", "email", "api/read"} }); err != nil {
+	if _, err := mk(func(in *cip.CreateUserPoolClientInput) {
+		in.AllowedOAuthScopes = []string{"openid", "email", "api/read"}
+	}); err != nil {
 		t.Fatal(err)
 	}
 	// Identity providers must exist.
-	_, err = mk(func(in *cip.CreateUserPoolClientInput) { in.SupportedIdentityProviders = []string{"COGNITO", "Salesforce"} })
+	_, err = mk(func(in *cip.CreateUserPoolClientInput) {
+		in.SupportedIdentityProviders = []string{"COGNITO", "Salesforce"}
+	})
 	apiError(t, err, "InvalidParameterException", "The provider Salesforce does not exist for User Pool "+poolID+".")
 
 	// Legacy flow names alone still allow SRP and refresh; DescribeUserPoolClient
