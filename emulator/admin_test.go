@@ -16,7 +16,8 @@ func TestProvisioning(t *testing.T) {
 	created, err := e.idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{
 		PoolName:               aws.String("prov"),
 		MfaConfiguration:       types.UserPoolMfaTypeOptional,
-		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+		SmsConfiguration:       &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")},
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
 		UsernameAttributes:     []types.UsernameAttributeType{"email"},
 		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{
 			MinimumLength: aws.Int32(10), RequireSymbols: false, RequireNumbers: true, RequireUppercase: true, RequireLowercase: true,

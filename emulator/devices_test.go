@@ -607,6 +607,8 @@ func TestRememberedDeviceSkipsMFA(t *testing.T) {
 			poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
 				in.DeviceConfiguration = &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: tc.onPrompt}
 				in.MfaConfiguration = types.UserPoolMfaTypeOn
+				in.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}
+				in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"phone_number"}
 			}})
 			e.user(t, poolID, "max", "Passw0rd!", "phone_number", "+15555550199", "phone_number_verified", "true")
 			c, rec, _ := e.deviceDriver(t, poolID, clientID, "", driver.JS)

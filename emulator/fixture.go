@@ -169,7 +169,6 @@ func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
 		}
 		in := idp.CreateUserPoolInput{
 			PoolName:               name,
-			MfaConfiguration:       fp.MFA,
 			UsernameAttributes:     fp.UsernameAttributes,
 			AliasAttributes:        fp.AliasAttributes,
 			AutoVerifiedAttributes: fp.AutoVerifiedAttributes,
@@ -207,8 +206,14 @@ func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		if len(fp.MFAFactors) > 0 {
-			if err := s.svc.SeedPoolMFA(ctx, id, fp.MFA, fp.MFAFactors); err != nil {
+		if factors := fp.MFAFactors; len(factors) > 0 || (fp.MFA != "" && fp.MFA != "OFF") {
+			// The pool's MFA mode is set the way SetUserPoolMfaConfig sets it: a
+			// pool created with MFA ON needs an SMS configuration (CreateUserPool
+			// refuses it otherwise, as Cognito does).
+			if len(factors) == 0 {
+				factors = []string{"SMS"}
+			}
+			if err := s.svc.SeedPoolMFA(ctx, id, fp.MFA, factors); err != nil {
 				return nil, fmt.Errorf("%s.mfaFactors: %w", where, err)
 			}
 		}

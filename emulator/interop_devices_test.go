@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
@@ -32,6 +33,8 @@ func TestInteropDevices(t *testing.T) {
 	poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
 		in.DeviceConfiguration = &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: true}
 		in.MfaConfiguration = types.UserPoolMfaTypeOn
+		in.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}
+		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"phone_number"}
 	}})
 	mfa := e.mfaAvailable(t, poolID)
 	if !mfa {

@@ -168,6 +168,14 @@ func applyPoolSettings(cfg *UserPoolType, in *CreateUserPoolInput) *Error {
 	if e := checkEnum("deletionProtection", in.DeletionProtection, []string{"ACTIVE", "INACTIVE"}); e != nil {
 		return e
 	}
+	if in.MfaConfiguration == "ON" || in.MfaConfiguration == "OPTIONAL" {
+		if len(in.SmsConfiguration) == 0 || string(in.SmsConfiguration) == "null" || !contains(in.AutoVerifiedAttributes, "phone_number") {
+			// Evidence: captured InvalidParameterException of CreateUserPool with MFA
+			// REQUIRED/OPTIONAL and TOTP only (aws-cdk#12075, aws-cdk#11478). TOTP-
+			// or email-only MFA is set with SetUserPoolMfaConfig instead.
+			return errInvalidParameter("SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
+		}
+	}
 	cfg.AccountRecoverySetting = in.AccountRecoverySetting
 	cfg.AdminCreateUserConfig = in.AdminCreateUserConfig
 	if cfg.AdminCreateUserConfig == nil {
