@@ -108,10 +108,8 @@ func runSignin(ctx context.Context, env Env, fl signinFlags) error {
 		}
 	}
 	o := signin.Options{
-		Endpoint: fl.endpoint, PoolID: fl.poolID, ClientID: fl.clientID, Region: fl.region,
-		ClientSecret: env.Getenv("AUTHBENCH_CLIENT_SECRET"),
-		Username:     fl.username, Password: fl.password,
-		Flow: flow, PreferredChallenge: driver.AuthFactor(strings.ToUpper(fl.preferred)), Dialect: dialect,
+		Endpoint: fl.endpoint, PoolID: fl.poolID, ClientID: fl.clientID, Region: fl.region, ClientSecret: env.Getenv("AUTHBENCH_CLIENT_SECRET"),
+		Username: fl.username, Password: fl.password, Flow: flow, PreferredChallenge: driver.AuthFactor(strings.ToUpper(fl.preferred)), Dialect: dialect,
 		NewPassword: fl.newPassword, MFAChoice: fl.mfaChoice, FirstFactor: fl.firstFact, Email: fl.email,
 		TOTPSecret: fl.totpSecret, DeviceName: fl.deviceName, Answers: fl.answers, Attributes: attrs,
 		JSON: fl.asJSON, NoPrompt: fl.noPrompt,
