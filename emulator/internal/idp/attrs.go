@@ -1,11 +1,6 @@
 package idp
 
-import (
-	"strings"
-	"time"
-)
-
-var timeZero time.Time
+import "strings"
 
 // schemaAttr returns the schema entry of an attribute name, or nil.
 func (p *Pool) schemaAttr(name string) *SchemaAttributeType {

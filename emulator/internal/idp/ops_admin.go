@@ -204,11 +204,11 @@ func (s *Service) AdminSetUserPassword(_ context.Context, in *AdminSetUserPasswo
 	if in.Permanent {
 		s.setPassword(p, u, in.Password)
 		u.Status = StatusConfirmed
-		u.TempPasswordExpires = timeZero
+		u.TempPasswordExpires = time.Time{}
 	} else {
 		s.setTemporaryPassword(p, u, in.Password)
 	}
-	u.FailedAttempts, u.LockedUntil = 0, timeZero
+	u.FailedAttempts, u.LockedUntil = 0, time.Time{}
 	u.Modified = s.now()
 	return &AdminSetUserPasswordOutput{}, nil
 }

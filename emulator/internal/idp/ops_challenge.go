@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/authbench/authbench/srp"
 )
@@ -240,7 +241,7 @@ func (s *Service) newPasswordRequired(r challengeRequest) (*RespondToAuthChallen
 	p.applyAttributes(u, attrs)
 	u.Verifier, u.PasswordHash = cred.verifier, cred.hash
 	u.Status = StatusConfirmed
-	u.TempPasswordExpires = timeZero
+	u.TempPasswordExpires = time.Time{}
 	u.Modified = s.now()
 	pr := ss.pr
 	if pr.authTime.IsZero() {

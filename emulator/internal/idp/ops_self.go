@@ -346,7 +346,7 @@ func (s *Service) ConfirmForgotPassword(_ context.Context, in *ConfirmForgotPass
 	if u.Status == StatusResetRequired || u.Status == StatusForceChangePassword {
 		u.Status = StatusConfirmed
 	}
-	u.FailedAttempts, u.LockedUntil, u.TempPasswordExpires = 0, timeZero, timeZero
+	u.FailedAttempts, u.LockedUntil, u.TempPasswordExpires = 0, time.Time{}, time.Time{}
 	u.Modified = s.now()
 	return &ConfirmForgotPasswordOutput{}, nil
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/authbench/authbench/emulator/internal/tokens"
+	"github.com/authbench/authbench/internal/syncrand"
 )
 
 // Options configures a [Service].
@@ -63,7 +64,7 @@ type LockoutPolicy struct {
 // Service is a set of emulated user pools. It is safe for concurrent use.
 type Service struct {
 	opts   Options
-	rndMu  sync.Mutex
+	rnd    *syncrand.Reader
 	mu     sync.RWMutex
 	pools  map[string]*Pool
 	outbox *Outbox
@@ -96,7 +97,7 @@ func New(o Options) *Service {
 	if o.Lockout.Max == 0 {
 		o.Lockout.Max = 15 * time.Minute
 	}
-	s := &Service{opts: o, pools: make(map[string]*Pool), outbox: o.Outbox}
+	s := &Service{opts: o, rnd: syncrand.New(o.Random), pools: make(map[string]*Pool), outbox: o.Outbox}
 	if s.outbox == nil {
 		s.outbox = NewOutbox(o.Now)
 	}
@@ -123,15 +124,7 @@ func (s *Service) SetIssuerBase(base string) {
 func (s *Service) now() time.Time { return s.opts.Now() }
 
 // random returns the service's random source, serialised.
-func (s *Service) random() io.Reader { return lockedReader{s} }
-
-type lockedReader struct{ s *Service }
-
-func (l lockedReader) Read(p []byte) (int, error) {
-	l.s.rndMu.Lock()
-	defer l.s.rndMu.Unlock()
-	return l.s.opts.Random.Read(p)
-}
+func (s *Service) random() io.Reader { return s.rnd }
 
 // randBytes returns n random bytes.
 func (s *Service) randBytes(n int) []byte {
