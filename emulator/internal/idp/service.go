@@ -69,6 +69,9 @@ type Service struct {
 	pools  map[string]*Pool
 	outbox *Outbox
 	limits limiter
+	// ownClient is set when the trigger client is the Service's own (Close releases
+	// its connections).
+	ownClient bool
 }
 
 // New returns an empty service.
@@ -97,7 +100,11 @@ func New(o Options) *Service {
 	if o.Lockout.Max == 0 {
 		o.Lockout.Max = 15 * time.Minute
 	}
-	s := &Service{opts: o, rnd: syncrand.New(o.Random), pools: make(map[string]*Pool), outbox: o.Outbox}
+	ownClient := o.Triggers.Client == nil
+	if ownClient {
+		o.Triggers.Client = newLambdaClient()
+	}
+	s := &Service{opts: o, rnd: syncrand.New(o.Random), ownClient: ownClient, pools: make(map[string]*Pool), outbox: o.Outbox}
 	if s.outbox == nil {
 		s.outbox = NewOutbox(o.Now)
 	}
@@ -105,6 +112,15 @@ func New(o Options) *Service {
 		s.opts.NewKey = func() (*tokens.Key, error) { return tokens.NewKey(s.random()) }
 	}
 	return s
+}
+
+// Close releases what the Service holds outside its memory: the idle connections of
+// its own trigger client (one passed in Options is left to its owner). The Service
+// stays usable.
+func (s *Service) Close() {
+	if s.ownClient {
+		s.opts.Triggers.Client.CloseIdleConnections()
+	}
 }
 
 // Outbox returns the messages the pools have sent.

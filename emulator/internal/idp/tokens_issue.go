@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ type grant struct {
 
 // issue signs id and access tokens (and stores a refresh token) for a grant. It takes
 // p.mu itself, and signs outside it.
-func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
+func (s *Service) issue(ctx context.Context, g grant) (*AuthenticationResultType, error) {
 	key, err := s.signingKey(g.pool)
 	if err != nil {
 		return nil, err
@@ -124,7 +125,7 @@ func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
 	for k, v := range attrs {
 		id[k] = claimValue(k, v)
 	}
-	if e := s.preTokenGeneration(g, username, attrs, id, access); e != nil {
+	if e := s.preTokenGeneration(ctx, g, username, attrs, id, access); e != nil {
 		return nil, e
 	}
 	at, err := key.Sign(access)
