@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// Provisioning: user pools and app clients.
+// Provisioning of user pools: CreateUserPool, DescribeUserPool, UpdateUserPool,
+// ListUserPools and DeleteUserPool, with the enum and paging checks the provisioning
+// APIs share. App clients are in op_clients.go.
 
 // CreateUserPoolInput is the input of CreateUserPool.
 type CreateUserPoolInput struct {

@@ -1,12 +1,3 @@
-// Package idp is the state and semantics of the emulated Cognito user pools: pools,
-// app clients, users, sessions, codes, tokens and the outbox, with one file per
-// operation family. It has no HTTP in it. Each operation is a method taking its
-// decoded input and returning its output or an [*Error] carrying Cognito's exception
-// name and message; [Service.Operations] lists them by wire name for the HTTP face.
-//
-// Locking: the Service's lock guards the set of pools; each pool has its own lock for
-// everything inside it. Expensive work (SRP math, token signatures) runs outside the
-// locks, and the state it depends on is re-checked when the result is applied.
 package idp
 
 import (

@@ -8,7 +8,11 @@ import (
 	"github.com/authbench/authbench/srp"
 )
 
-// Sign-in: InitiateAuth and AdminInitiateAuth.
+// Sign-in entry points: InitiateAuth and AdminInitiateAuth dispatch by AuthFlow,
+// RespondToAuthChallenge and AdminRespondToAuthChallenge dispatch by ChallengeName,
+// and what every flow shares: the first-factor prologue (USERNAME, user lookup,
+// SECRET_HASH), the unknown-user and state errors, and the failed-password lockout.
+// Each flow and challenge is answered in its own signin_*.go file (see doc.go).
 
 // InitiateAuthInput is the input of InitiateAuth.
 type InitiateAuthInput struct {
@@ -148,6 +152,44 @@ func checkSecretHash(c *AppClient, got string, names ...string) *Error {
 		}
 	}
 	return errNotAuthorized("Unable to verify secret hash for client " + c.id())
+}
+
+// named is whom a sign-in start names: the USERNAME as sent and, when a user answers
+// to it (by username or alias), that user with its canonical username and credential
+// as they were at the lookup.
+type named struct {
+	typed     string
+	user      *User // nil when no user answers to the name
+	canonical string
+	cred      credential
+}
+
+// firstFactorUser is the prologue every first factor shares (USER_SRP_AUTH,
+// USER_PASSWORD_AUTH and its admin forms, CUSTOM_AUTH, USER_AUTH): USERNAME and then
+// each parameter of required must be present, the user is looked up, and a client
+// with a secret must send a SECRET_HASH over the typed name or the canonical
+// username. What an unknown or disabled user gets is each flow's own.
+func (s *Service) firstFactorUser(r authRequest, required ...string) (named, *Error) {
+	name, e := requireParam(r.params, "USERNAME")
+	if e != nil {
+		return named{}, e
+	}
+	for _, k := range required {
+		if _, e := requireParam(r.params, k); e != nil {
+			return named{}, e
+		}
+	}
+	n := named{typed: name}
+	p := r.pool
+	p.mu.Lock()
+	if u := p.lookup(name); u != nil {
+		n.user, n.canonical, n.cred = u, u.Username, credentialOf(u)
+	}
+	p.mu.Unlock()
+	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, n.canonical); e != nil {
+		return named{}, e
+	}
+	return n, nil
 }
 
 // unknownUser is the error for a user that does not exist, as the client's

@@ -1,7 +1,7 @@
 package idp
 
 // Custom authentication (CUSTOM_AUTH): the Define / Create / Verify auth-challenge
-// triggers, run declaratively (custom_config.go) or through Lambda (trigger.go).
+// triggers, run declaratively (signin_custom_declarative.go) or through Lambda (trigger.go).
 //
 // Without SRP, InitiateAuth asks Define with an empty session history. With SRP
 // (AuthParameters CHALLENGE_NAME=SRP_A and SRP_A) the history starts with
@@ -75,27 +75,16 @@ func customTriggers(p *Pool) (*lambdaConfig, *CustomAuthConfig, *Error) {
 
 // customAuth starts a CUSTOM_AUTH sign-in.
 func (s *Service) customAuth(ctx context.Context, r authRequest) (*InitiateAuthOutput, error) {
-	name, e := requireParam(r.params, "USERNAME")
+	withSRP := r.params["CHALLENGE_NAME"] == "SRP_A"
+	var required []string
+	if withSRP {
+		required = []string{"SRP_A"}
+	}
+	n, e := s.firstFactorUser(r, required...)
 	if e != nil {
 		return nil, e
 	}
-	withSRP := r.params["CHALLENGE_NAME"] == "SRP_A"
-	if withSRP {
-		if _, e := requireParam(r.params, "SRP_A"); e != nil {
-			return nil, e
-		}
-	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var canonical string
-	if u != nil {
-		canonical = u.Username
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
-		return nil, e
-	}
+	p, u, name, canonical := r.pool, n.user, n.typed, n.canonical
 	lc, decl, e := customTriggers(p)
 	if e != nil {
 		return nil, e

@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// Challenges: RespondToAuthChallenge and AdminRespondToAuthChallenge. One function
-// per challenge name.
+// NEW_PASSWORD_REQUIRED: the challenge a user with a temporary password gets once
+// the first factor is proven (the pipeline's first stage), and its answer, which sets
+// the password and any required attributes the user lacks.
 
 // newPasswordRequired sets the new password (and required attributes) of a user
 // created with a temporary password.

@@ -5,6 +5,9 @@ import (
 	"crypto/subtle"
 )
 
+// Refresh: InitiateAuth REFRESH_TOKEN_AUTH (and REFRESH_TOKEN) and
+// GetTokensFromRefreshToken, which reach the same check.
+
 // GetTokensFromRefreshToken: the refresh API that Amplify JS v6 (from 6.15 or so)
 // calls instead of InitiateAuth REFRESH_TOKEN_AUTH, e.g. from
 // fetchAuthSession({forceRefresh: true}) or when its tokens near expiry.

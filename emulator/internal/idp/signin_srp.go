@@ -12,29 +12,17 @@ import (
 	"github.com/authbench/authbench/srp"
 )
 
+// USER_SRP_AUTH: the PASSWORD_VERIFIER challenge (salt, SRP_B, secret block), the
+// simulated challenge of an unknown user under PreventUserExistenceErrors, and the
+// answer's proof check, after which the pipeline runs.
+
 // startSRP answers USER_SRP_AUTH with a PASSWORD_VERIFIER challenge.
 func (s *Service) startSRP(r authRequest) (*InitiateAuthOutput, error) {
-	name, e := requireParam(r.params, "USERNAME")
+	n, e := s.firstFactorUser(r, "SRP_A")
 	if e != nil {
 		return nil, e
 	}
-	a, e := requireParam(r.params, "SRP_A")
-	if e != nil {
-		return nil, e
-	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var ver srp.Verifier
-	var canonical string
-	if u != nil {
-		canonical = u.Username
-		ver = u.Verifier
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
-		return nil, e
-	}
+	p, u, name, a, ver := r.pool, n.user, n.typed, r.params["SRP_A"], n.cred.verifier
 	if u == nil {
 		if !r.client.preventUserExistenceErrors() {
 			return nil, errUserNotFound()

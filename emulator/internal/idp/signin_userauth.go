@@ -79,17 +79,11 @@ func (s *Service) userAuth(ctx context.Context, r authRequest) (*InitiateAuthOut
 	if r.session != "" {
 		return s.afterSignUp(ctx, r, name)
 	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var canonical string
-	if u != nil {
-		canonical = u.Username
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
+	n, e := s.firstFactorUser(r)
+	if e != nil {
 		return nil, e
 	}
+	p, u := r.pool, n.user
 	if u == nil && !r.client.preventUserExistenceErrors() {
 		return nil, errUserNotFound()
 	}

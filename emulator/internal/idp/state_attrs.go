@@ -2,6 +2,9 @@ package idp
 
 import "strings"
 
+// User attributes: the schema check, applying changes (and the alias indexes), and
+// alias conflicts.
+
 // schemaAttr returns the schema entry of an attribute name, or nil.
 func (p *Pool) schemaAttr(name string) *SchemaAttributeType {
 	for i := range p.cfg.SchemaAttributes {

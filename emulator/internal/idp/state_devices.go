@@ -12,6 +12,10 @@ import (
 	"github.com/authbench/authbench/srp"
 )
 
+// Device records: a user's devices as stored (pending until ConfirmDevice), their
+// SRP verifiers and device groups. Sign-in with a device is in signin_device.go, the
+// device APIs in op_devices.go.
+
 // device is a device a user signed in from. A device is pending from the
 // NewDeviceMetadata that named it until ConfirmDevice stores its verifier.
 type device struct {

@@ -9,6 +9,10 @@ import (
 	"github.com/authbench/authbench/emulator/internal/tokens"
 )
 
+// Tokens: issuing id, access and refresh tokens (RS256 under the pool's key, with
+// Cognito's claims and the PreTokenGeneration trigger), refresh-token records and
+// revocation, reading an access token back, and the JWKS.
+
 // refreshToken is an opaque refresh token's server-side record.
 type refreshToken struct {
 	token    string
