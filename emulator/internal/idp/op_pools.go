@@ -58,6 +58,7 @@ var standardAttributes = []struct {
 	{"phone_number_verified", "Boolean"}, {"address", "String"}, {"updated_at", "Number"},
 }
 
+// The values the provisioning APIs accept for their enumerations (read-only).
 var (
 	mfaModes       = []string{"OFF", "ON", "OPTIONAL"}
 	verifiedAttrs  = []string{"email", "phone_number"}

@@ -1,7 +1,8 @@
 package idp
 
 // Custom authentication (CUSTOM_AUTH): the Define / Create / Verify auth-challenge
-// triggers, run declaratively (signin_custom_declarative.go) or through Lambda (trigger.go).
+// triggers, run declaratively (signin_custom_declarative.go) or through Lambda
+// (trigger.go).
 //
 // Without SRP, InitiateAuth asks Define with an empty session history. With SRP
 // (AuthParameters CHALLENGE_NAME=SRP_A and SRP_A) the history starts with

@@ -11,8 +11,8 @@ import (
 
 // Remembered devices in sign-in (spec §3.6): NewDeviceMetadata for a new device,
 // DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER for a remembered one (which stands in
-// for MFA). The device APIs are in op_devices.go, the
-// device records in state_devices.go.
+// for MFA). The device APIs are in op_devices.go, the device records in
+// state_devices.go.
 
 const (
 	msgDeviceMissing = "Device does not exist."
