@@ -1,7 +1,8 @@
 package idp
 
 // Custom authentication (CUSTOM_AUTH): the Define / Create / Verify auth-challenge
-// triggers, run declaratively (custom_config.go) or through Lambda (trigger.go).
+// triggers, run declaratively (signin_custom_declarative.go) or through Lambda
+// (trigger.go).
 //
 // Without SRP, InitiateAuth asks Define with an empty session history. With SRP
 // (AuthParameters CHALLENGE_NAME=SRP_A and SRP_A) the history starts with
@@ -17,7 +18,10 @@ package idp
 // has PreventUserExistenceErrors ENABLED (UserNotFoundException otherwise); such a
 // flow can only end in NotAuthorizedException.
 
-import "encoding/json"
+import (
+	"context"
+	"encoding/json"
+)
 
 // challengeResult is one entry of the session history triggers see.
 type challengeResult struct {
@@ -71,28 +75,17 @@ func customTriggers(p *Pool) (*lambdaConfig, *CustomAuthConfig, *Error) {
 }
 
 // customAuth starts a CUSTOM_AUTH sign-in.
-func (s *Service) customAuth(r authRequest) (*InitiateAuthOutput, error) {
-	name, e := requireParam(r.params, "USERNAME")
+func (s *Service) customAuth(ctx context.Context, r authRequest) (*InitiateAuthOutput, error) {
+	withSRP := r.params["CHALLENGE_NAME"] == "SRP_A"
+	var required []string
+	if withSRP {
+		required = []string{"SRP_A"}
+	}
+	n, e := s.firstFactorUser(r, required...)
 	if e != nil {
 		return nil, e
 	}
-	withSRP := r.params["CHALLENGE_NAME"] == "SRP_A"
-	if withSRP {
-		if _, e := requireParam(r.params, "SRP_A"); e != nil {
-			return nil, e
-		}
-	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var canonical string
-	if u != nil {
-		canonical = u.Username
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
-		return nil, e
-	}
+	p, u, name, canonical := r.pool, n.user, n.typed, n.canonical
 	lc, decl, e := customTriggers(p)
 	if e != nil {
 		return nil, e
@@ -114,7 +107,7 @@ func (s *Service) customAuth(r authRequest) (*InitiateAuthOutput, error) {
 			return nil, errNotAuthorized(msgAttemptsExceeded)
 		}
 		if !withSRP { // with SRP, the proof step runs it (afterFirstFactor)
-			if e := s.preAuthentication(r, u); e != nil {
+			if e := s.preAuthentication(ctx, r, u); e != nil {
 				return nil, e
 			}
 		}
@@ -129,19 +122,19 @@ func (s *Service) customAuth(r authRequest) (*InitiateAuthOutput, error) {
 	if withSRP {
 		f.hist = []challengeResult{{ChallengeName: "SRP_A", ChallengeResult: true}}
 	}
-	out, done, e := s.customStep(f)
+	out, done, e := s.customStep(ctx, f)
 	if e != nil {
 		return nil, e
 	}
 	if done {
-		return s.proceed(r, u, f.pr, stageDevice)
+		return s.proceed(ctx, r, u, f.pr, stageDevice)
 	}
 	return out, nil
 }
 
 // customNext asks Define what follows a successful SRP proof in a CUSTOM_AUTH flow;
 // nil when it says tokens (the pipeline goes on).
-func (s *Service) customNext(r authRequest, u *User, pr progress) (*InitiateAuthOutput, error) {
+func (s *Service) customNext(ctx context.Context, r authRequest, u *User, pr progress) (*InitiateAuthOutput, error) {
 	if pr.flow != "CUSTOM_AUTH" {
 		return nil, nil
 	}
@@ -153,7 +146,7 @@ func (s *Service) customNext(r authRequest, u *User, pr progress) (*InitiateAuth
 		r: r, user: u, name: u.Username, lambdas: lc, decl: decl, round: -1, pr: pr,
 		hist: []challengeResult{{ChallengeName: "SRP_A", ChallengeResult: true}, {ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true}},
 	}
-	out, done, e := s.customStep(f)
+	out, done, e := s.customStep(ctx, f)
 	if e != nil || done {
 		return nil, errOrNil(e)
 	}
@@ -169,7 +162,7 @@ func errOrNil(e *Error) error {
 }
 
 // respondCustom answers CUSTOM_CHALLENGE.
-func (s *Service) respondCustom(r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+func (s *Service) respondCustom(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	answer, e := requireParam(r.responses, "ANSWER")
 	if e != nil {
 		return nil, e
@@ -199,17 +192,17 @@ func (s *Service) respondCustom(r challengeRequest) (*RespondToAuthChallengeOutp
 	}
 	next.r.pool, next.r.client = p, r.client
 	next.hist = append(append([]challengeResult{}, f.hist...), challengeResult{})
-	ok, e := s.runVerify(&next, answer)
+	ok, e := s.runVerify(ctx, &next, answer)
 	if e != nil {
 		return nil, e
 	}
 	next.hist[len(next.hist)-1] = challengeResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeResult: ok, ChallengeMetadata: f.metadata}
-	out, done, e := s.customStep(&next)
+	out, done, e := s.customStep(ctx, &next)
 	if e != nil {
 		return nil, e
 	}
 	if done {
-		res, err := s.proceed(next.r, next.user, next.pr, stageDevice)
+		res, err := s.proceed(ctx, next.r, next.user, next.pr, stageDevice)
 		if err != nil {
 			return nil, err
 		}
@@ -220,8 +213,8 @@ func (s *Service) respondCustom(r challengeRequest) (*RespondToAuthChallengeOutp
 
 // customStep asks Define what comes next after f's history and acts on it: done
 // (issue tokens: the caller continues the pipeline), a challenge, or an error.
-func (s *Service) customStep(f *customFlow) (*InitiateAuthOutput, bool, *Error) {
-	d, e := s.runDefine(f)
+func (s *Service) customStep(ctx context.Context, f *customFlow) (*InitiateAuthOutput, bool, *Error) {
+	d, e := s.runDefine(ctx, f)
 	if e != nil {
 		return nil, false, e
 	}
@@ -240,9 +233,9 @@ func (s *Service) customStep(f *customFlow) (*InitiateAuthOutput, bool, *Error) 
 		if !last {
 			return nil, false, errUnrecognizableLambda()
 		}
-		return s.customSRP(f)
+		return s.customSRP(ctx, f)
 	case "CUSTOM_CHALLENGE":
-		return s.customChallenge(f)
+		return s.customChallenge(ctx, f)
 	}
 	return nil, false, errUnrecognizableLambda()
 }
@@ -250,7 +243,7 @@ func (s *Service) customStep(f *customFlow) (*InitiateAuthOutput, bool, *Error) 
 // customSRP answers with the PASSWORD_VERIFIER challenge of a custom flow that began
 // with SRP_A: the same challenge USER_SRP_AUTH gives, its session remembering the
 // request's client metadata and device.
-func (s *Service) customSRP(f *customFlow) (*InitiateAuthOutput, bool, *Error) {
+func (s *Service) customSRP(ctx context.Context, f *customFlow) (*InitiateAuthOutput, bool, *Error) {
 	out, err := s.startSRP(f.r)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
@@ -268,8 +261,8 @@ func (s *Service) customSRP(f *customFlow) (*InitiateAuthOutput, bool, *Error) {
 }
 
 // customChallenge asks Create for the next CUSTOM_CHALLENGE and opens its session.
-func (s *Service) customChallenge(f *customFlow) (*InitiateAuthOutput, bool, *Error) {
-	c, round, e := s.runCreate(f)
+func (s *Service) customChallenge(ctx context.Context, f *customFlow) (*InitiateAuthOutput, bool, *Error) {
+	c, round, e := s.runCreate(ctx, f)
 	if e != nil {
 		return nil, false, e
 	}
@@ -312,7 +305,7 @@ func (s *Service) customEvent(f *customFlow, source string) (triggerEvent, custo
 }
 
 // runDefine runs DefineAuthChallenge.
-func (s *Service) runDefine(f *customFlow) (defineResult, *Error) {
+func (s *Service) runDefine(ctx context.Context, f *customFlow) (defineResult, *Error) {
 	arn := f.lambdas.arn(trigDefine)
 	if arn == "" {
 		return declarativeDefine(f.decl, f.hist), nil
@@ -322,14 +315,14 @@ func (s *Service) runDefine(f *customFlow) (defineResult, *Error) {
 	ev.Request = withSession(req)
 	ev.Response = map[string]any{"challengeName": nil, "issueTokens": nil, "failAuthentication": nil}
 	var d defineResult
-	if e := s.invoke(trigDefine, arn, ev, &d); e != nil {
+	if e := s.invoke(ctx, trigDefine, arn, ev, &d); e != nil {
 		return d, e
 	}
 	return d, nil
 }
 
 // runCreate runs CreateAuthChallenge; round is the declarative round, or -1.
-func (s *Service) runCreate(f *customFlow) (createResult, int, *Error) {
+func (s *Service) runCreate(ctx context.Context, f *customFlow) (createResult, int, *Error) {
 	arn := f.lambdas.arn(trigCreate)
 	if arn == "" {
 		if f.decl == nil {
@@ -343,14 +336,14 @@ func (s *Service) runCreate(f *customFlow) (createResult, int, *Error) {
 	ev.Request = withSession(req)
 	ev.Response = map[string]any{"publicChallengeParameters": nil, "privateChallengeParameters": nil, "challengeMetadata": nil}
 	var c createResult
-	if e := s.invoke(trigCreate, arn, ev, &c); e != nil {
+	if e := s.invoke(ctx, trigCreate, arn, ev, &c); e != nil {
 		return c, -1, e
 	}
 	return c, -1, nil
 }
 
 // runVerify runs VerifyAuthChallengeResponse on an answer.
-func (s *Service) runVerify(f *customFlow, answer string) (bool, *Error) {
+func (s *Service) runVerify(ctx context.Context, f *customFlow, answer string) (bool, *Error) {
 	arn := f.lambdas.arn(trigVerify)
 	if arn == "" {
 		if f.decl == nil {
@@ -369,7 +362,7 @@ func (s *Service) runVerify(f *customFlow, answer string) (bool, *Error) {
 	var v struct {
 		AnswerCorrect bool `json:"answerCorrect"`
 	}
-	if e := s.invoke(trigVerify, arn, ev, &v); e != nil {
+	if e := s.invoke(ctx, trigVerify, arn, ev, &v); e != nil {
 		return false, e
 	}
 	return v.AnswerCorrect, nil

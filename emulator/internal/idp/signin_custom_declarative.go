@@ -95,9 +95,6 @@ func (p *Pool) unmarshalExt(b json.RawMessage) error {
 	if err := json.Unmarshal(b, &p.ext); err != nil {
 		return err
 	}
-	if p.ext.Quotas != nil {
-		anyPoolQuotas.Store(true)
-	}
 	return nil
 }
 
@@ -122,7 +119,7 @@ func (s *Service) SeedPoolSettings(poolID string, custom *CustomAuthConfig, quot
 	p.ext.CustomAuth, p.ext.Quotas = custom, quotas
 	p.mu.Unlock()
 	if quotas != nil {
-		anyPoolQuotas.Store(true)
+		s.limits.poolQuotas.Store(true)
 	}
 	return nil
 }

@@ -5,6 +5,9 @@ import (
 	"crypto/subtle"
 )
 
+// Refresh: InitiateAuth REFRESH_TOKEN_AUTH (and REFRESH_TOKEN) and
+// GetTokensFromRefreshToken, which reach the same check.
+
 // GetTokensFromRefreshToken: the refresh API that Amplify JS v6 (from 6.15 or so)
 // calls instead of InitiateAuth REFRESH_TOKEN_AUTH, e.g. from
 // fetchAuthSession({forceRefresh: true}) or when its tokens near expiry.
@@ -30,7 +33,7 @@ type GetTokensFromRefreshTokenOutput struct {
 }
 
 // GetTokensFromRefreshToken issues new id and access tokens for a refresh token.
-func (s *Service) GetTokensFromRefreshToken(_ context.Context, in *GetTokensFromRefreshTokenInput) (*GetTokensFromRefreshTokenOutput, error) {
+func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *GetTokensFromRefreshTokenInput) (*GetTokensFromRefreshTokenOutput, error) {
 	p, c, err := s.poolForClient(in.ClientId)
 	if err != nil {
 		return nil, err
@@ -47,7 +50,7 @@ func (s *Service) GetTokensFromRefreshToken(_ context.Context, in *GetTokensFrom
 			return nil, errNotAuthorized("Unable to verify client secret for client " + c.id())
 		}
 	}
-	out, err := s.refreshAuth(authRequest{
+	out, err := s.refreshAuth(ctx, authRequest{
 		flow: "REFRESH_TOKEN_AUTH", params: map[string]string{"REFRESH_TOKEN": in.RefreshToken},
 		pool: p, client: c, secretChecked: true,
 	})
@@ -55,4 +58,45 @@ func (s *Service) GetTokensFromRefreshToken(_ context.Context, in *GetTokensFrom
 		return nil, err
 	}
 	return &GetTokensFromRefreshTokenOutput{AuthenticationResult: out.AuthenticationResult}, nil
+}
+
+// refreshAuth runs REFRESH_TOKEN_AUTH: new id and access tokens for a live refresh
+// token of the same client.
+func (s *Service) refreshAuth(ctx context.Context, r authRequest) (*InitiateAuthOutput, error) {
+	tok, e := requireParam(r.params, "REFRESH_TOKEN")
+	if e != nil {
+		return nil, e
+	}
+	p := r.pool
+	p.mu.Lock()
+	rt := p.refresh[tok]
+	if rt == nil || rt.clientID != r.client.id() {
+		p.mu.Unlock()
+		return nil, errNotAuthorized(msgRefreshInvalid)
+	}
+	if s.now().After(rt.expires) {
+		delete(p.refresh, tok)
+		p.mu.Unlock()
+		return nil, errNotAuthorized(msgRefreshExpired)
+	}
+	u := rt.user
+	if p.subs[u.Sub] != u {
+		p.mu.Unlock()
+		return nil, errNotAuthorized(msgRefreshInvalid)
+	}
+	username, sub, enabled := u.Username, u.Sub, u.Enabled
+	p.mu.Unlock()
+	if !r.secretChecked {
+		if e := checkSecretHash(r.client, r.params["SECRET_HASH"], r.params["USERNAME"], username, sub); e != nil {
+			return nil, e
+		}
+	}
+	if !enabled {
+		return nil, errNotAuthorized(msgDisabled)
+	}
+	res, err := s.issue(ctx, grant{pool: p, client: r.client, user: u, authTime: rt.authTime, family: rt.family})
+	if err != nil {
+		return nil, err
+	}
+	return &InitiateAuthOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
 }

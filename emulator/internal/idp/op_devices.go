@@ -86,7 +86,7 @@ type ConfirmDeviceOutput struct {
 // NewDeviceMetadata. The device is remembered at once unless the pool remembers
 // devices only on the user's prompt (UserConfirmationNecessary, then
 // UpdateDeviceStatus).
-func (s *Service) ConfirmDevice(_ context.Context, in *ConfirmDeviceInput) (*ConfirmDeviceOutput, error) {
+func (s *Service) ConfirmDevice(ctx context.Context, in *ConfirmDeviceInput) (*ConfirmDeviceOutput, error) {
 	var ver srp.Verifier
 	hasVer := false
 	if c := in.DeviceSecretVerifierConfig; c != nil && (deref(c.PasswordVerifier) != "" || deref(c.Salt) != "") {
@@ -165,7 +165,7 @@ type GetDeviceOutput struct {
 }
 
 // GetDevice describes one of the signed-in user's devices.
-func (s *Service) GetDevice(_ context.Context, in *GetDeviceInput) (*GetDeviceOutput, error) {
+func (s *Service) GetDevice(ctx context.Context, in *GetDeviceInput) (*GetDeviceOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ type ListDevicesOutput struct {
 
 // ListDevices lists the signed-in user's devices, Limit (0–60, default 60) at a
 // time, by device key.
-func (s *Service) ListDevices(_ context.Context, in *ListDevicesInput) (*ListDevicesOutput, error) {
+func (s *Service) ListDevices(ctx context.Context, in *ListDevicesInput) (*ListDevicesOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -257,7 +257,7 @@ type ForgetDeviceOutput struct{}
 
 // ForgetDevice forgets one of the signed-in user's devices: presenting it later gives
 // "Device does not exist.".
-func (s *Service) ForgetDevice(_ context.Context, in *ForgetDeviceInput) (*ForgetDeviceOutput, error) {
+func (s *Service) ForgetDevice(ctx context.Context, in *ForgetDeviceInput) (*ForgetDeviceOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -288,7 +288,7 @@ type UpdateDeviceStatusInput struct {
 type UpdateDeviceStatusOutput struct{}
 
 // UpdateDeviceStatus marks one of the signed-in user's devices remembered or not.
-func (s *Service) UpdateDeviceStatus(_ context.Context, in *UpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
+func (s *Service) UpdateDeviceStatus(ctx context.Context, in *UpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
 	if e := checkEnum("deviceRememberedStatus", in.DeviceRememberedStatus, deviceStatuses); e != nil {
 		return nil, e
 	}
@@ -321,7 +321,7 @@ type AdminGetDeviceInput struct {
 }
 
 // AdminGetDevice describes a user's device.
-func (s *Service) AdminGetDevice(_ context.Context, in *AdminGetDeviceInput) (*GetDeviceOutput, error) {
+func (s *Service) AdminGetDevice(ctx context.Context, in *AdminGetDeviceInput) (*GetDeviceOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -338,7 +338,7 @@ type AdminListDevicesInput struct {
 }
 
 // AdminListDevices lists a user's devices.
-func (s *Service) AdminListDevices(_ context.Context, in *AdminListDevicesInput) (*ListDevicesOutput, error) {
+func (s *Service) AdminListDevices(ctx context.Context, in *AdminListDevicesInput) (*ListDevicesOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -354,7 +354,7 @@ type AdminForgetDeviceInput struct {
 }
 
 // AdminForgetDevice forgets a user's device.
-func (s *Service) AdminForgetDevice(_ context.Context, in *AdminForgetDeviceInput) (*ForgetDeviceOutput, error) {
+func (s *Service) AdminForgetDevice(ctx context.Context, in *AdminForgetDeviceInput) (*ForgetDeviceOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -371,7 +371,7 @@ type AdminUpdateDeviceStatusInput struct {
 }
 
 // AdminUpdateDeviceStatus marks a user's device remembered or not.
-func (s *Service) AdminUpdateDeviceStatus(_ context.Context, in *AdminUpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
+func (s *Service) AdminUpdateDeviceStatus(ctx context.Context, in *AdminUpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
 	if e := checkEnum("deviceRememberedStatus", in.DeviceRememberedStatus, deviceStatuses); e != nil {
 		return nil, e
 	}

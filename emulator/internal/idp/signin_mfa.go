@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"strings"
@@ -128,7 +129,7 @@ func jsonList(l []string) string {
 }
 
 // mfaNext returns the MFA challenge the user must answer, or nil when none applies.
-func (s *Service) mfaNext(r authRequest, u *User, pr progress) (*InitiateAuthOutput, error) {
+func (s *Service) mfaNext(ctx context.Context, r authRequest, u *User, pr progress) (*InitiateAuthOutput, error) {
 	p := r.pool
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -215,7 +216,7 @@ func (p *Pool) namesUser(name string, u *User, typed string) bool {
 }
 
 // respondMFA answers an MFA challenge.
-func (s *Service) respondMFA(r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+func (s *Service) respondMFA(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	p := r.pool
 	p.mu.Lock()
 	ss, e := s.takeSession(p, r.client, r.session, r.name, r.admin)
@@ -340,7 +341,7 @@ func (s *Service) respondMFA(r challengeRequest) (*RespondToAuthChallengeOutput,
 		return nil, errInvalidParameter("%s is not supported by this emulator yet.", r.name)
 	}
 	p.mu.Unlock()
-	out, err := s.proceed(r.authRequest(ss), u, ss.pr, stageTokens)
+	out, err := s.proceed(ctx, r.authRequest(ss), u, ss.pr, stageTokens)
 	if err != nil {
 		return nil, err
 	}

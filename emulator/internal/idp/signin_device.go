@@ -1,21 +1,18 @@
 package idp
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/json"
+	"context"
 	"errors"
-	"math/big"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/authbench/authbench/srp"
 )
 
 // Remembered devices in sign-in (spec §3.6): NewDeviceMetadata for a new device,
 // DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER for a remembered one (which stands in
-// for MFA). The device APIs are in device_ops.go.
+// for MFA). The device APIs are in op_devices.go, the device records in
+// state_devices.go.
 
 const (
 	msgDeviceMissing = "Device does not exist."
@@ -24,84 +21,6 @@ const (
 	// clients that never call ConfirmDevice (a bench) keep memory bounded.
 	maxPendingDevices = 16
 )
-
-// device is a device a user signed in from. A device is pending from the
-// NewDeviceMetadata that named it until ConfirmDevice stores its verifier.
-type device struct {
-	Key        string    `json:"key"`
-	GroupKey   string    `json:"groupKey"`
-	Name       string    `json:"name,omitempty"`
-	Confirmed  bool      `json:"confirmed"`
-	Remembered bool      `json:"remembered"`
-	Salt       []byte    `json:"salt,omitempty"`
-	Verifier   string    `json:"verifier,omitempty"` // hex of v
-	Created    time.Time `json:"created"`
-	Modified   time.Time `json:"modified"`
-	LastAuth   time.Time `json:"lastAuthenticated,omitzero"`
-}
-
-// verifier returns the device's SRP verifier, ok false when it has none.
-func (d *device) verifier() (srp.Verifier, bool) {
-	if d.Verifier == "" {
-		return srp.Verifier{}, false
-	}
-	v, ok := new(big.Int).SetString(d.Verifier, 16)
-	if !ok {
-		return srp.Verifier{}, false
-	}
-	return srp.Verifier{Salt: d.Salt, V: v}, true
-}
-
-func marshalDevices(d map[string]*device) []byte {
-	if len(d) == 0 {
-		return nil
-	}
-	list := make([]*device, 0, len(d))
-	for _, dv := range d {
-		list = append(list, dv)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Key < list[j].Key })
-	b, err := json.Marshal(list)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-func unmarshalDevices(b []byte) (map[string]*device, error) {
-	if len(b) == 0 || string(b) == "null" {
-		return nil, nil
-	}
-	var list []*device
-	if err := json.Unmarshal(b, &list); err != nil {
-		return nil, err
-	}
-	m := make(map[string]*device, len(list))
-	for _, d := range list {
-		if d == nil || d.Key == "" {
-			return nil, errors.New("device without a key")
-		}
-		m[d.Key] = d
-	}
-	return m, nil
-}
-
-// tracksDevices reports whether the pool remembers devices. The caller holds p.mu.
-func (p *Pool) tracksDevices() bool { return p.cfg.DeviceConfiguration != nil }
-
-// deviceGroupKey is the user's device group (one per user, stable): "-" and nine
-// characters derived from the pool's secret and the user's sub. (The format real
-// Cognito uses is unconfirmed.)
-func deviceGroupKey(p *Pool, u *User) string {
-	m := hmac.New(sha256.New, p.secret)
-	m.Write([]byte("device-group\x00" + u.Sub))
-	sum := m.Sum(nil)
-	out := make([]byte, 9)
-	for i := range out {
-		out[i] = alnum[int(sum[i])%len(alnum)]
-	}
-	return "-" + string(out)
-}
 
 // deviceChallenge is the state of a DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER
 // session.
@@ -115,7 +34,7 @@ type deviceChallenge struct {
 // or nil. A presented key that names no confirmed device of the user (forgotten on
 // the server, or never confirmed) is ResourceNotFoundException "Device does not
 // exist.", after which the clients drop the key and try again without it.
-func (s *Service) deviceNext(r authRequest, u *User, pr progress) (*InitiateAuthOutput, error) {
+func (s *Service) deviceNext(ctx context.Context, r authRequest, u *User, pr progress) (*InitiateAuthOutput, error) {
 	if pr.deviceKey == "" || pr.deviceProven {
 		return nil, nil
 	}
@@ -161,11 +80,11 @@ func sameUser(p *Pool, u *User, name, typed string) bool {
 }
 
 // respondDevice answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER.
-func (s *Service) respondDevice(r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+func (s *Service) respondDevice(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	if r.name == "DEVICE_SRP_AUTH" {
-		return s.deviceSRPAuth(r)
+		return s.deviceSRPAuth(ctx, r)
 	}
-	return s.devicePasswordVerifier(r)
+	return s.devicePasswordVerifier(ctx, r)
 }
 
 // takeDeviceSession takes the session of a device challenge and checks SECRET_HASH,
@@ -209,7 +128,7 @@ func (s *Service) takeDeviceSession(r challengeRequest, key string) (*session, *
 
 // deviceSRPAuth answers DEVICE_SRP_AUTH {USERNAME, DEVICE_KEY, SRP_A} with
 // DEVICE_PASSWORD_VERIFIER: SRP_B for the device's verifier and its salt as hex.
-func (s *Service) deviceSRPAuth(r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+func (s *Service) deviceSRPAuth(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	key, e := requireParam(r.responses, "DEVICE_KEY")
 	if e != nil {
 		return nil, e
@@ -255,7 +174,7 @@ func (s *Service) deviceSRPAuth(r challengeRequest) (*RespondToAuthChallengeOutp
 
 // devicePasswordVerifier checks the device's SRP proof (realm = the device group
 // key, user id = the device key) and continues the sign-in past MFA.
-func (s *Service) devicePasswordVerifier(r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+func (s *Service) devicePasswordVerifier(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	var vals [4]string
 	for i, n := range []string{"PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "DEVICE_KEY"} {
 		v, e := requireParam(r.responses, n)
@@ -296,7 +215,7 @@ func (s *Service) devicePasswordVerifier(r challengeRequest) (*RespondToAuthChal
 	}
 	p.mu.Unlock()
 	pr.deviceKey, pr.deviceProven = st.key, true
-	out, perr := s.proceed(r.authRequest(ss), u, pr, stageMFA)
+	out, perr := s.proceed(ctx, r.authRequest(ss), u, pr, stageMFA)
 	if perr != nil {
 		return nil, perr
 	}

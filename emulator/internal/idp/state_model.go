@@ -10,6 +10,9 @@ import (
 	"github.com/authbench/authbench/srp"
 )
 
+// The pool's model: pools, app clients and users, and how a user is found by
+// username or alias (the indexes). Everything here is guarded by its pool's lock.
+
 // User statuses, as on the wire.
 const (
 	StatusUnconfirmed         = "UNCONFIRMED"
@@ -35,9 +38,9 @@ type Pool struct {
 	key      *tokens.Key
 	// secret keys deterministic values the pool derives (simulated SRP challenges).
 	secret []byte
-	// mfa is which MFA factors the pool enables (mfa_config.go).
+	// mfa is which MFA factors the pool enables (op_mfa_config.go).
 	mfa poolMFA
-	// ext is the declarative custom auth and the pool's quotas (custom_config.go).
+	// ext is the declarative custom auth and the pool's quotas (signin_custom_declarative.go).
 	ext poolExt
 }
 
@@ -143,9 +146,9 @@ type User struct {
 	codeRequests map[string][]time.Time
 	// refreshTokens lists the user's live refresh tokens, oldest first.
 	refreshTokens []string
-	// MFA is the user's MFA settings and TOTP secret (mfa_flow.go).
+	// MFA is the user's MFA settings and TOTP secret (signin_mfa.go).
 	MFA userMFA
-	// Devices are the user's devices by device key (devices.go).
+	// Devices are the user's devices by device key (state_devices.go).
 	Devices map[string]*device
 }
 

@@ -155,6 +155,9 @@ func (s *Service) Restore(data []byte) error {
 			return fmt.Errorf("state: pool %s: %w", ps.ID, err)
 		}
 		pools[p.id] = p
+		if p.ext.Quotas != nil {
+			s.limits.poolQuotas.Store(true)
+		}
 	}
 	s.mu.Lock()
 	s.pools = pools

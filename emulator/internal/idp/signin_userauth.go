@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"crypto/subtle"
 	"slices"
 )
@@ -70,25 +71,19 @@ func (p *Pool) firstFactors(u *User) []string {
 
 // userAuth starts a USER_AUTH sign-in: the sign-in after sign-up (a Session from
 // ConfirmSignUp), a preferred first factor, or SELECT_CHALLENGE.
-func (s *Service) userAuth(r authRequest) (*InitiateAuthOutput, error) {
+func (s *Service) userAuth(ctx context.Context, r authRequest) (*InitiateAuthOutput, error) {
 	name, e := requireParam(r.params, "USERNAME")
 	if e != nil {
 		return nil, e
 	}
 	if r.session != "" {
-		return s.afterSignUp(r, name)
+		return s.afterSignUp(ctx, r, name)
 	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var canonical string
-	if u != nil {
-		canonical = u.Username
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
+	n, e := s.firstFactorUser(r)
+	if e != nil {
 		return nil, e
 	}
+	p, u := r.pool, n.user
 	if u == nil && !r.client.preventUserExistenceErrors() {
 		return nil, errUserNotFound()
 	}
@@ -105,7 +100,7 @@ func (s *Service) userAuth(r authRequest) (*InitiateAuthOutput, error) {
 	p.mu.Unlock()
 	pref := r.params["PREFERRED_CHALLENGE"]
 	if pref != "" && slices.Contains(available, pref) {
-		return s.startFactor(r, u, name, pref, r.params)
+		return s.startFactor(ctx, r, u, name, pref, r.params)
 	}
 	// No preference, or one the user cannot use: let the user choose (what Cognito
 	// does for an unusable preference is unconfirmed).
@@ -131,7 +126,7 @@ func (s *Service) userAuth(r authRequest) (*InitiateAuthOutput, error) {
 // startFactor begins the first factor f for u (nil: an unknown user under
 // PreventUserExistenceErrors) with the parameters given (PASSWORD or SRP_A, or
 // nothing yet).
-func (s *Service) startFactor(r authRequest, u *User, typed, f string, params map[string]string) (*InitiateAuthOutput, error) {
+func (s *Service) startFactor(ctx context.Context, r authRequest, u *User, typed, f string, params map[string]string) (*InitiateAuthOutput, error) {
 	p := r.pool
 	switch f {
 	case "PASSWORD", "PASSWORD_SRP":
@@ -143,7 +138,7 @@ func (s *Service) startFactor(r authRequest, u *User, typed, f string, params ma
 			sub := r
 			sub.params = map[string]string{"USERNAME": typed, key: v, "SECRET_HASH": params["SECRET_HASH"]}
 			if f == "PASSWORD" {
-				return s.passwordAuth(sub)
+				return s.passwordAuth(ctx, sub)
 			}
 			return s.startSRP(sub)
 		}
@@ -205,7 +200,7 @@ func (s *Service) startFactor(r authRequest, u *User, typed, f string, params ma
 
 // afterSignUp signs in the user ConfirmSignUp just confirmed, with the Session it
 // returned: no first factor, once, before the session expires.
-func (s *Service) afterSignUp(r authRequest, name string) (*InitiateAuthOutput, error) {
+func (s *Service) afterSignUp(ctx context.Context, r authRequest, name string) (*InitiateAuthOutput, error) {
 	p := r.pool
 	p.mu.Lock()
 	ss, e := s.takeSession(p, r.client, r.session, "USER_AUTH_AFTER_SIGN_UP", r.admin)
@@ -224,7 +219,7 @@ func (s *Service) afterSignUp(r authRequest, name string) (*InitiateAuthOutput, 
 		return nil, errNotAuthorized(msgIncorrect)
 	}
 	p.mu.Unlock()
-	return s.afterFirstFactor(r, u, name, true)
+	return s.afterFirstFactor(ctx, r, u, name, true)
 }
 
 // isFirstFactorSession reports whether an EMAIL_OTP answer belongs to a USER_AUTH
@@ -243,13 +238,13 @@ func (s *Service) isFirstFactorSession(r challengeRequest) bool {
 
 // respondUserAuth answers SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP, EMAIL_OTP and
 // SMS_OTP of a USER_AUTH sign-in.
-func (s *Service) respondUserAuth(r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+func (s *Service) respondUserAuth(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	var out *InitiateAuthOutput
 	var err error
 	if r.name == "EMAIL_OTP" || r.name == "SMS_OTP" {
-		out, err = s.answerOTP(r)
+		out, err = s.answerOTP(ctx, r)
 	} else {
-		out, err = s.answerSelect(r)
+		out, err = s.answerSelect(ctx, r)
 	}
 	if err != nil {
 		return nil, err
@@ -259,7 +254,7 @@ func (s *Service) respondUserAuth(r challengeRequest) (*RespondToAuthChallengeOu
 
 // answerSelect answers a SELECT_CHALLENGE session: the factor chosen (ANSWER, or the
 // challenge name PASSWORD / PASSWORD_SRP), with PASSWORD or SRP_A where it takes one.
-func (s *Service) answerSelect(r challengeRequest) (*InitiateAuthOutput, error) {
+func (s *Service) answerSelect(ctx context.Context, r challengeRequest) (*InitiateAuthOutput, error) {
 	p := r.pool
 	p.mu.Lock()
 	ss, e := s.takeSession(p, r.client, r.session, "SELECT_CHALLENGE", r.admin)
@@ -328,12 +323,12 @@ func (s *Service) answerSelect(r challengeRequest) (*InitiateAuthOutput, error) 
 		// Checked above against this session's user; the sign-in goes on as that user.
 		typed = u.Username
 	}
-	return s.startFactor(ar, u, typed, answer, params)
+	return s.startFactor(ctx, ar, u, typed, answer, params)
 }
 
 // answerOTP checks an EMAIL_OTP_CODE / SMS_OTP_CODE first factor. A wrong code may be
 // retried on the same session (otpAttempts in all).
-func (s *Service) answerOTP(r challengeRequest) (*InitiateAuthOutput, error) {
+func (s *Service) answerOTP(ctx context.Context, r challengeRequest) (*InitiateAuthOutput, error) {
 	field := r.name + "_CODE"
 	got, e := requireParam(r.responses, field)
 	if e != nil {
@@ -383,7 +378,7 @@ func (s *Service) answerOTP(r challengeRequest) (*InitiateAuthOutput, error) {
 	}
 	p.mu.Unlock()
 	ar := authRequest{flow: ss.flow, admin: ss.admin, pool: p, client: r.client, deviceKey: pr.deviceKey, meta: pr.meta}
-	return s.afterFirstFactor(ar, u, ss.typedName, true)
+	return s.afterFirstFactor(ctx, ar, u, ss.typedName, true)
 }
 
 // fakeDigits are four digits stable for a name, for a simulated SMS destination.

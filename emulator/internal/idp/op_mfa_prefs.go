@@ -37,7 +37,7 @@ type SetUserMFAPreferenceOutput struct{}
 const msgOnePreferred = "Only one MFA method can be preferred."
 
 // SetUserMFAPreference sets the signed-in user's MFA factors and preference.
-func (s *Service) SetUserMFAPreference(_ context.Context, in *SetUserMFAPreferenceInput) (*SetUserMFAPreferenceOutput, error) {
+func (s *Service) SetUserMFAPreference(ctx context.Context, in *SetUserMFAPreferenceInput) (*SetUserMFAPreferenceOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (s *Service) SetUserMFAPreference(_ context.Context, in *SetUserMFAPreferen
 }
 
 // AdminSetUserMFAPreference sets a user's MFA factors and preference.
-func (s *Service) AdminSetUserMFAPreference(_ context.Context, in *AdminSetUserMFAPreferenceInput) (*SetUserMFAPreferenceOutput, error) {
+func (s *Service) AdminSetUserMFAPreference(ctx context.Context, in *AdminSetUserMFAPreferenceInput) (*SetUserMFAPreferenceOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ type SeedMFA struct {
 
 // SeedUserMFA sets a user's MFA as a fixture says, with the same checks as
 // AdminSetUserMFAPreference.
-func (s *Service) SeedUserMFA(_ context.Context, poolID, username string, sm SeedMFA) error {
+func (s *Service) SeedUserMFA(ctx context.Context, poolID, username string, sm SeedMFA) error {
 	p, u, err := s.userOf(poolID, username)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ type AdminCreateUserOutput struct {
 
 // AdminCreateUser creates a user with a temporary password (FORCE_CHANGE_PASSWORD),
 // or with MessageAction RESEND sends an existing such user's invitation again.
-func (s *Service) AdminCreateUser(_ context.Context, in *AdminCreateUserInput) (*AdminCreateUserOutput, error) {
+func (s *Service) AdminCreateUser(ctx context.Context, in *AdminCreateUserInput) (*AdminCreateUserOutput, error) {
 	if e := checkEnum("messageAction", in.MessageAction, []string{"RESEND", "SUPPRESS"}); e != nil {
 		return nil, e
 	}
@@ -191,7 +191,7 @@ type AdminSetUserPasswordOutput struct{}
 
 // AdminSetUserPassword sets a permanent password (CONFIRMED) or a temporary one
 // (FORCE_CHANGE_PASSWORD).
-func (s *Service) AdminSetUserPassword(_ context.Context, in *AdminSetUserPasswordInput) (*AdminSetUserPasswordOutput, error) {
+func (s *Service) AdminSetUserPassword(ctx context.Context, in *AdminSetUserPasswordInput) (*AdminSetUserPasswordOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -204,11 +204,11 @@ func (s *Service) AdminSetUserPassword(_ context.Context, in *AdminSetUserPasswo
 	if in.Permanent {
 		s.setPassword(p, u, in.Password)
 		u.Status = StatusConfirmed
-		u.TempPasswordExpires = timeZero
+		u.TempPasswordExpires = time.Time{}
 	} else {
 		s.setTemporaryPassword(p, u, in.Password)
 	}
-	u.FailedAttempts, u.LockedUntil = 0, timeZero
+	u.FailedAttempts, u.LockedUntil = 0, time.Time{}
 	u.Modified = s.now()
 	return &AdminSetUserPasswordOutput{}, nil
 }
@@ -233,7 +233,7 @@ type AdminGetUserOutput struct {
 }
 
 // AdminGetUser returns a user.
-func (s *Service) AdminGetUser(_ context.Context, in *AdminGetUserInput) (*AdminGetUserOutput, error) {
+func (s *Service) AdminGetUser(ctx context.Context, in *AdminGetUserInput) (*AdminGetUserOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ type AdminDeleteUserInput struct {
 type AdminDeleteUserOutput struct{}
 
 // AdminDeleteUser deletes a user and everything issued to it.
-func (s *Service) AdminDeleteUser(_ context.Context, in *AdminDeleteUserInput) (*AdminDeleteUserOutput, error) {
+func (s *Service) AdminDeleteUser(ctx context.Context, in *AdminDeleteUserInput) (*AdminDeleteUserOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -292,7 +292,7 @@ type AdminUpdateUserAttributesInput struct {
 type AdminUpdateUserAttributesOutput struct{}
 
 // AdminUpdateUserAttributes changes attributes; an admin may set *_verified directly.
-func (s *Service) AdminUpdateUserAttributes(_ context.Context, in *AdminUpdateUserAttributesInput) (*AdminUpdateUserAttributesOutput, error) {
+func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *AdminUpdateUserAttributesInput) (*AdminUpdateUserAttributesOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -322,7 +322,7 @@ type AdminConfirmSignUpInput struct {
 type AdminConfirmSignUpOutput struct{}
 
 // AdminConfirmSignUp confirms an UNCONFIRMED user.
-func (s *Service) AdminConfirmSignUp(_ context.Context, in *AdminConfirmSignUpInput) (*AdminConfirmSignUpOutput, error) {
+func (s *Service) AdminConfirmSignUp(ctx context.Context, in *AdminConfirmSignUpInput) (*AdminConfirmSignUpOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -350,7 +350,7 @@ type AdminResetUserPasswordOutput struct{}
 
 // AdminResetUserPassword invalidates the password (RESET_REQUIRED) and sends a
 // forgot-password code to the user's verified email or phone.
-func (s *Service) AdminResetUserPassword(_ context.Context, in *AdminResetUserPasswordInput) (*AdminResetUserPasswordOutput, error) {
+func (s *Service) AdminResetUserPassword(ctx context.Context, in *AdminResetUserPasswordInput) (*AdminResetUserPasswordOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -385,12 +385,12 @@ type AdminDisableUserOutput struct{}
 
 // AdminDisableUser disables a user: sign-in then fails with "User is disabled." and
 // its tokens stop working.
-func (s *Service) AdminDisableUser(_ context.Context, in *AdminDisableUserInput) (*AdminDisableUserOutput, error) {
+func (s *Service) AdminDisableUser(ctx context.Context, in *AdminDisableUserInput) (*AdminDisableUserOutput, error) {
 	return s.setEnabled(in, false)
 }
 
 // AdminEnableUser enables a disabled user.
-func (s *Service) AdminEnableUser(_ context.Context, in *AdminDisableUserInput) (*AdminDisableUserOutput, error) {
+func (s *Service) AdminEnableUser(ctx context.Context, in *AdminDisableUserInput) (*AdminDisableUserOutput, error) {
 	return s.setEnabled(in, true)
 }
 
@@ -419,7 +419,7 @@ type AdminUserGlobalSignOutInput struct {
 type AdminUserGlobalSignOutOutput struct{}
 
 // AdminUserGlobalSignOut revokes every token of a user.
-func (s *Service) AdminUserGlobalSignOut(_ context.Context, in *AdminUserGlobalSignOutInput) (*AdminUserGlobalSignOutOutput, error) {
+func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *AdminUserGlobalSignOutInput) (*AdminUserGlobalSignOutOutput, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err
@@ -505,7 +505,7 @@ func (f *listFilter) match(u *User) bool {
 }
 
 // ListUsers lists users, optionally filtered, Limit (≤ 60) at a time.
-func (s *Service) ListUsers(_ context.Context, in *ListUsersInput) (*ListUsersOutput, error) {
+func (s *Service) ListUsers(ctx context.Context, in *ListUsersInput) (*ListUsersOutput, error) {
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err

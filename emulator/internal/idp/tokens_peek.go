@@ -6,6 +6,8 @@ import (
 	"strings"
 )
 
+// Reading a token's pool before its signature is checked.
+
 // unverifiedIssuerPool reads the pool id at the end of a JWT payload's iss claim
 // without verifying anything; the caller then verifies under that pool's key.
 func unverifiedIssuerPool(payload string) string {

@@ -1,6 +1,9 @@
 package idp
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // The sign-in pipeline: once a user has proven a first factor (a password, an SRP
 // proof, an OTP first factor, or a run of custom challenges), the remaining stages run
@@ -43,7 +46,7 @@ type progress struct {
 
 // proceed runs the pipeline from stage from. It takes p.mu itself as needed; the
 // caller must not hold it.
-func (s *Service) proceed(r authRequest, u *User, pr progress, from stage) (*InitiateAuthOutput, error) {
+func (s *Service) proceed(ctx context.Context, r authRequest, u *User, pr progress, from stage) (*InitiateAuthOutput, error) {
 	p := r.pool
 	if pr.authTime.IsZero() {
 		pr.authTime = s.now()
@@ -64,26 +67,26 @@ func (s *Service) proceed(r authRequest, u *User, pr progress, from stage) (*Ini
 		p.mu.Unlock()
 	}
 	if from <= stageCustom {
-		if out, err := s.customNext(r, u, pr); out != nil || err != nil {
+		if out, err := s.customNext(ctx, r, u, pr); out != nil || err != nil {
 			return out, err
 		}
 	}
 	if from <= stageDevice {
-		if out, err := s.deviceNext(r, u, pr); out != nil || err != nil {
+		if out, err := s.deviceNext(ctx, r, u, pr); out != nil || err != nil {
 			return out, err
 		}
 	}
 	if from <= stageMFA && !pr.deviceProven {
-		if out, err := s.mfaNext(r, u, pr); out != nil || err != nil {
+		if out, err := s.mfaNext(ctx, r, u, pr); out != nil || err != nil {
 			return out, err
 		}
 	}
-	res, err := s.issue(grant{pool: p, client: r.client, user: u, authTime: pr.authTime, withRefresh: true})
+	res, err := s.issue(ctx, grant{pool: p, client: r.client, user: u, authTime: pr.authTime, withRefresh: true})
 	if err != nil {
 		return nil, err
 	}
 	res.NewDeviceMetadata = s.newDeviceMetadata(r, u, pr)
-	if e := s.postAuthentication(r, u, pr, res.NewDeviceMetadata != nil); e != nil {
+	if e := s.postAuthentication(ctx, r, u, pr, res.NewDeviceMetadata != nil); e != nil {
 		return nil, e
 	}
 	return &InitiateAuthOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil

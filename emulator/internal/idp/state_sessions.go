@@ -7,6 +7,10 @@ import (
 	"github.com/authbench/authbench/srp"
 )
 
+// Sessions: a sign-in in progress between two calls. A session is bound to its app
+// client, its expected challenge and the API (admin or not) that began it, expires
+// after the client's AuthSessionValidity, and is used once.
+
 // sessionBytes is the size of a session's random id.
 const sessionBytes = 96
 
@@ -30,7 +34,7 @@ type session struct {
 	secretBlock string
 	// authTime is when the first factor was proven.
 	authTime time.Time
-	// pr is the sign-in's progress through the pipeline (see pipeline.go).
+	// pr is the sign-in's progress through the pipeline (see signin_pipeline.go).
 	pr progress
 	// state holds what a challenge family keeps between its answers (an MFA code, a
 	// device's SRP state, custom challenge rounds); each family defines its own type.

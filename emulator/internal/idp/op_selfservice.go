@@ -32,7 +32,7 @@ type SignUpOutput struct {
 
 // SignUp registers an UNCONFIRMED user and sends a confirmation code to the pool's
 // auto-verified attribute.
-func (s *Service) SignUp(_ context.Context, in *SignUpInput) (*SignUpOutput, error) {
+func (s *Service) SignUp(ctx context.Context, in *SignUpInput) (*SignUpOutput, error) {
 	p, c, err := s.poolForClient(in.ClientId)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (s *Service) selfUser(clientID, username, secretHash string) (*Pool, *AppCl
 
 // ConfirmSignUp confirms a user with the code it was sent, verifying the attribute
 // the code went to.
-func (s *Service) ConfirmSignUp(_ context.Context, in *ConfirmSignUpInput) (*ConfirmSignUpOutput, error) {
+func (s *Service) ConfirmSignUp(ctx context.Context, in *ConfirmSignUpInput) (*ConfirmSignUpOutput, error) {
 	p, c, u, err := s.selfUser(in.ClientId, in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
@@ -194,7 +194,7 @@ type ResendConfirmationCodeOutput struct {
 }
 
 // ResendConfirmationCode sends a new sign-up code.
-func (s *Service) ResendConfirmationCode(_ context.Context, in *ResendConfirmationCodeInput) (*ResendConfirmationCodeOutput, error) {
+func (s *Service) ResendConfirmationCode(ctx context.Context, in *ResendConfirmationCodeInput) (*ResendConfirmationCodeOutput, error) {
 	p, c, u, err := s.selfUser(in.ClientId, in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
@@ -281,7 +281,7 @@ type ForgotPasswordInput struct {
 }
 
 // ForgotPassword sends a password-reset code to the user's verified email or phone.
-func (s *Service) ForgotPassword(_ context.Context, in *ForgotPasswordInput) (*ResendConfirmationCodeOutput, error) {
+func (s *Service) ForgotPassword(ctx context.Context, in *ForgotPasswordInput) (*ResendConfirmationCodeOutput, error) {
 	p, c, u, err := s.selfUser(in.ClientId, in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
@@ -323,7 +323,7 @@ type ConfirmForgotPasswordInput struct {
 type ConfirmForgotPasswordOutput struct{}
 
 // ConfirmForgotPassword sets a new password with a reset code.
-func (s *Service) ConfirmForgotPassword(_ context.Context, in *ConfirmForgotPasswordInput) (*ConfirmForgotPasswordOutput, error) {
+func (s *Service) ConfirmForgotPassword(ctx context.Context, in *ConfirmForgotPasswordInput) (*ConfirmForgotPasswordOutput, error) {
 	p, c, u, err := s.selfUser(in.ClientId, in.Username, in.SecretHash)
 	if err != nil {
 		return nil, err
@@ -346,7 +346,7 @@ func (s *Service) ConfirmForgotPassword(_ context.Context, in *ConfirmForgotPass
 	if u.Status == StatusResetRequired || u.Status == StatusForceChangePassword {
 		u.Status = StatusConfirmed
 	}
-	u.FailedAttempts, u.LockedUntil, u.TempPasswordExpires = 0, timeZero, timeZero
+	u.FailedAttempts, u.LockedUntil, u.TempPasswordExpires = 0, time.Time{}, time.Time{}
 	u.Modified = s.now()
 	return &ConfirmForgotPasswordOutput{}, nil
 }
@@ -362,7 +362,7 @@ type ChangePasswordInput struct {
 type ChangePasswordOutput struct{}
 
 // ChangePassword changes a signed-in user's password.
-func (s *Service) ChangePassword(_ context.Context, in *ChangePasswordInput) (*ChangePasswordOutput, error) {
+func (s *Service) ChangePassword(ctx context.Context, in *ChangePasswordInput) (*ChangePasswordOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -405,7 +405,7 @@ type GetUserOutput struct {
 }
 
 // GetUser returns the signed-in user.
-func (s *Service) GetUser(_ context.Context, in *GetUserInput) (*GetUserOutput, error) {
+func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -430,7 +430,7 @@ type UpdateUserAttributesOutput struct {
 
 // UpdateUserAttributes changes the signed-in user's attributes; a changed email or
 // phone number that the pool auto-verifies gets a verification code.
-func (s *Service) UpdateUserAttributes(_ context.Context, in *UpdateUserAttributesInput) (*UpdateUserAttributesOutput, error) {
+func (s *Service) UpdateUserAttributes(ctx context.Context, in *UpdateUserAttributesInput) (*UpdateUserAttributesOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -470,7 +470,7 @@ type DeleteUserInput struct {
 type DeleteUserOutput struct{}
 
 // DeleteUser deletes the signed-in user.
-func (s *Service) DeleteUser(_ context.Context, in *DeleteUserInput) (*DeleteUserOutput, error) {
+func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteUserOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -490,7 +490,7 @@ type GlobalSignOutInput struct {
 type GlobalSignOutOutput struct{}
 
 // GlobalSignOut revokes every token of the signed-in user.
-func (s *Service) GlobalSignOut(_ context.Context, in *GlobalSignOutInput) (*GlobalSignOutOutput, error) {
+func (s *Service) GlobalSignOut(ctx context.Context, in *GlobalSignOutInput) (*GlobalSignOutOutput, error) {
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -512,7 +512,7 @@ type RevokeTokenInput struct {
 type RevokeTokenOutput struct{}
 
 // RevokeToken revokes a refresh token and the access tokens issued from it.
-func (s *Service) RevokeToken(_ context.Context, in *RevokeTokenInput) (*RevokeTokenOutput, error) {
+func (s *Service) RevokeToken(ctx context.Context, in *RevokeTokenInput) (*RevokeTokenOutput, error) {
 	p, c, err := s.poolForClient(in.ClientId)
 	if err != nil {
 		return nil, err

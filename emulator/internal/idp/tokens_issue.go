@@ -1,12 +1,17 @@
 package idp
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/authbench/authbench/emulator/internal/tokens"
 )
+
+// Tokens: issuing id, access and refresh tokens (RS256 under the pool's key, with
+// Cognito's claims and the PreTokenGeneration trigger), refresh-token records and
+// revocation, reading an access token back, and the JWKS.
 
 // refreshToken is an opaque refresh token's server-side record.
 type refreshToken struct {
@@ -63,7 +68,7 @@ type grant struct {
 
 // issue signs id and access tokens (and stores a refresh token) for a grant. It takes
 // p.mu itself, and signs outside it.
-func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
+func (s *Service) issue(ctx context.Context, g grant) (*AuthenticationResultType, error) {
 	key, err := s.signingKey(g.pool)
 	if err != nil {
 		return nil, err
@@ -124,7 +129,7 @@ func (s *Service) issue(g grant) (*AuthenticationResultType, error) {
 	for k, v := range attrs {
 		id[k] = claimValue(k, v)
 	}
-	if e := s.preTokenGeneration(g, username, attrs, id, access); e != nil {
+	if e := s.preTokenGeneration(ctx, g, username, attrs, id, access); e != nil {
 		return nil, e
 	}
 	at, err := key.Sign(access)

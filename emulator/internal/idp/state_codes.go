@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// Verification codes (sign-up, forgotten password, attribute verification, temporary
+// passwords): 6 random digits, one outstanding per purpose, with an expiry and a
+// bounded number of wrong attempts; a right code is consumed. MFA codes live in their
+// challenge's session instead (signin_mfa.go).
+
 // Code purposes.
 const (
 	purposeSignUp  = "SIGN_UP"

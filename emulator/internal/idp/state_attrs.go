@@ -1,11 +1,9 @@
 package idp
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
-var timeZero time.Time
+// User attributes: the schema check, applying changes (and the alias indexes), and
+// alias conflicts.
 
 // schemaAttr returns the schema entry of an attribute name, or nil.
 func (p *Pool) schemaAttr(name string) *SchemaAttributeType {

@@ -10,6 +10,9 @@ import (
 	"github.com/authbench/authbench/srp"
 )
 
+// Passwords: the pool's password policy and the stored credential (an SRP verifier
+// for USER_SRP_AUTH and a salted hash for the password flows).
+
 // passwordSymbols are the special characters Cognito's policy counts.
 const passwordSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 

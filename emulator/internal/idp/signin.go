@@ -3,17 +3,16 @@ package idp
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
-	"sort"
-	"time"
 
 	"github.com/authbench/authbench/srp"
 )
 
-// Sign-in: InitiateAuth and AdminInitiateAuth.
+// Sign-in entry points: InitiateAuth and AdminInitiateAuth dispatch by AuthFlow,
+// RespondToAuthChallenge and AdminRespondToAuthChallenge dispatch by ChallengeName,
+// and what every flow shares: the first-factor prologue (USERNAME, user lookup,
+// SECRET_HASH), the unknown-user and state errors, and the failed-password lockout.
+// Each flow and challenge is answered in its own signin_*.go file (see doc.go).
 
 // InitiateAuthInput is the input of InitiateAuth.
 type InitiateAuthInput struct {
@@ -117,13 +116,13 @@ func (s *Service) initiate(ctx context.Context, r authRequest) (*InitiateAuthOut
 	case "USER_SRP_AUTH":
 		return s.startSRP(r)
 	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
-		return s.passwordAuth(r)
+		return s.passwordAuth(ctx, r)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
-		return s.refreshAuth(r)
+		return s.refreshAuth(ctx, r)
 	case "CUSTOM_AUTH":
-		return s.customAuth(r)
+		return s.customAuth(ctx, r)
 	case "USER_AUTH":
-		return s.userAuth(r)
+		return s.userAuth(ctx, r)
 	}
 	return nil, errInvalidParameter("%s is not supported by this emulator yet.", r.flow)
 }
@@ -153,6 +152,44 @@ func checkSecretHash(c *AppClient, got string, names ...string) *Error {
 		}
 	}
 	return errNotAuthorized("Unable to verify secret hash for client " + c.id())
+}
+
+// named is whom a sign-in start names: the USERNAME as sent and, when a user answers
+// to it (by username or alias), that user with its canonical username and credential
+// as they were at the lookup.
+type named struct {
+	typed     string
+	user      *User // nil when no user answers to the name
+	canonical string
+	cred      credential
+}
+
+// firstFactorUser is the prologue every first factor shares (USER_SRP_AUTH,
+// USER_PASSWORD_AUTH and its admin forms, CUSTOM_AUTH, USER_AUTH): USERNAME and then
+// each parameter of required must be present, the user is looked up, and a client
+// with a secret must send a SECRET_HASH over the typed name or the canonical
+// username. What an unknown or disabled user gets is each flow's own.
+func (s *Service) firstFactorUser(r authRequest, required ...string) (named, *Error) {
+	name, e := requireParam(r.params, "USERNAME")
+	if e != nil {
+		return named{}, e
+	}
+	for _, k := range required {
+		if _, e := requireParam(r.params, k); e != nil {
+			return named{}, e
+		}
+	}
+	n := named{typed: name}
+	p := r.pool
+	p.mu.Lock()
+	if u := p.lookup(name); u != nil {
+		n.user, n.canonical, n.cred = u, u.Username, credentialOf(u)
+	}
+	p.mu.Unlock()
+	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, n.canonical); e != nil {
+		return named{}, e
+	}
+	return n, nil
 }
 
 // unknownUser is the error for a user that does not exist, as the client's
@@ -195,162 +232,10 @@ func (s *Service) failedPassword(u *User) *Error {
 	return errNotAuthorized(msgIncorrect)
 }
 
-// startSRP answers USER_SRP_AUTH with a PASSWORD_VERIFIER challenge.
-func (s *Service) startSRP(r authRequest) (*InitiateAuthOutput, error) {
-	name, e := requireParam(r.params, "USERNAME")
-	if e != nil {
-		return nil, e
-	}
-	a, e := requireParam(r.params, "SRP_A")
-	if e != nil {
-		return nil, e
-	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var ver srp.Verifier
-	var canonical string
-	if u != nil {
-		canonical = u.Username
-		ver = u.Verifier
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
-		return nil, e
-	}
-	if u == nil {
-		if !r.client.preventUserExistenceErrors() {
-			return nil, errUserNotFound()
-		}
-		return s.fakeSRP(r, name, a)
-	}
-	p.mu.Lock()
-	if !u.Enabled {
-		p.mu.Unlock()
-		return nil, errNotAuthorized(msgDisabled)
-	}
-	p.mu.Unlock()
-	if ver.V == nil {
-		// No password to prove: a challenge that can only fail (the state error is
-		// returned once the proof arrives).
-		ver = s.fakeVerifier(p, name)
-	}
-	server, err := srp.NewServer(s.random(), ver)
-	if err != nil {
-		return nil, &Error{Type: TypeInternalError, Message: "srp failure", Fault: true}
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ss := s.newSession(p, r.client, u, "PASSWORD_VERIFIER")
-	ss.admin, ss.flow, ss.typedName = r.admin, r.flow, name
-	ss.pr.deviceKey, ss.pr.meta = r.deviceKey, r.meta // a DEVICE_KEY given here (Flutter) counts too
-	ss.srp, ss.srpA = server, a
-	ss.secretBlock = s.secretBlock(ss.id)
-	return &InitiateAuthOutput{
-		ChallengeName: "PASSWORD_VERIFIER",
-		ChallengeParameters: map[string]string{
-			"SALT":            ver.SaltHex(),
-			"SECRET_BLOCK":    ss.secretBlock,
-			"SRP_B":           server.SRPB(),
-			"USERNAME":        u.Username,
-			"USER_ID_FOR_SRP": u.Username,
-		},
-		Session: ptr(ss.id),
-	}, nil
-}
-
-// secretBlock makes the SECRET_BLOCK of a session: the session's random bytes followed
-// by more random bytes, so the block alone identifies its session.
-func (s *Service) secretBlock(sessionID string) string {
-	raw, _ := base64.RawURLEncoding.DecodeString(sessionID)
-	return base64.StdEncoding.EncodeToString(append(raw, s.randBytes(32)...))
-}
-
-// fakeVerifier derives a stable salt and a verifier nobody knows the password of, for
-// a name (spec §5.3: the same name always gets the same salt).
-func (s *Service) fakeVerifier(p *Pool, name string) srp.Verifier {
-	m := hmac.New(sha256.New, p.secret)
-	m.Write([]byte("salt\x00" + p.norm(name)))
-	salt := m.Sum(nil)[:srp.SaltBytes]
-	m.Reset()
-	m.Write([]byte("password\x00" + p.norm(name)))
-	return srp.MakeVerifier(salt, p.realm, name, hex.EncodeToString(m.Sum(nil)))
-}
-
-// fakeUserID is the stable UUID-shaped USER_ID_FOR_SRP of an unknown name.
-func fakeUserID(p *Pool, name string) string {
-	m := hmac.New(sha256.New, p.secret)
-	m.Write([]byte("id\x00" + p.norm(name)))
-	b := m.Sum(nil)[:16]
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// fakeSRP is the simulated PASSWORD_VERIFIER challenge for an unknown user when
-// PreventUserExistenceErrors is ENABLED: a deterministic salt and user id, a real
-// SRP_B, and a proof step that always fails with NotAuthorizedException.
-func (s *Service) fakeSRP(r authRequest, name, a string) (*InitiateAuthOutput, error) {
-	p := r.pool
-	ver := s.fakeVerifier(p, name)
-	server, err := srp.NewServer(s.random(), ver)
-	if err != nil {
-		return nil, &Error{Type: TypeInternalError, Message: "srp failure", Fault: true}
-	}
-	id := fakeUserID(p, name)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ss := s.newSession(p, r.client, nil, "PASSWORD_VERIFIER")
-	ss.admin, ss.flow, ss.typedName, ss.username = r.admin, r.flow, name, id
-	ss.srp, ss.srpA = server, a
-	ss.secretBlock = s.secretBlock(ss.id)
-	return &InitiateAuthOutput{
-		ChallengeName: "PASSWORD_VERIFIER",
-		ChallengeParameters: map[string]string{
-			"SALT":            ver.SaltHex(),
-			"SECRET_BLOCK":    ss.secretBlock,
-			"SRP_B":           server.SRPB(),
-			"USERNAME":        id,
-			"USER_ID_FOR_SRP": id,
-		},
-		Session: ptr(ss.id),
-	}, nil
-}
-
-// passwordAuth runs USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
-func (s *Service) passwordAuth(r authRequest) (*InitiateAuthOutput, error) {
-	name, e := requireParam(r.params, "USERNAME")
-	if e != nil {
-		return nil, e
-	}
-	pw, e := requireParam(r.params, "PASSWORD")
-	if e != nil {
-		return nil, e
-	}
-	p := r.pool
-	p.mu.Lock()
-	u := p.lookup(name)
-	var canonical string
-	var cred credential
-	if u != nil {
-		canonical, cred = u.Username, credentialOf(u)
-	}
-	p.mu.Unlock()
-	if e := checkSecretHash(r.client, r.params["SECRET_HASH"], name, canonical); e != nil {
-		return nil, e
-	}
-	if u == nil {
-		return nil, unknownUser(r.client)
-	}
-	ok := cred.matches(p.realm, canonical, pw)
-	return s.afterFirstFactor(r, u, name, ok)
-}
-
 // afterFirstFactor applies a password check's outcome (ok) and the user's state: a
 // lockout, the state errors, NEW_PASSWORD_REQUIRED, or tokens.
-func (s *Service) afterFirstFactor(r authRequest, u *User, typedName string, ok bool) (*InitiateAuthOutput, error) {
-	if e := s.preAuthentication(r, u); e != nil {
+func (s *Service) afterFirstFactor(ctx context.Context, r authRequest, u *User, typedName string, ok bool) (*InitiateAuthOutput, error) {
+	if e := s.preAuthentication(ctx, r, u); e != nil {
 		return nil, e
 	}
 	p := r.pool
@@ -374,73 +259,108 @@ func (s *Service) afterFirstFactor(r authRequest, u *User, typedName string, ok 
 	}
 	u.FailedAttempts = 0
 	p.mu.Unlock()
-	return s.proceed(r, u, progress{flow: r.flow, admin: r.admin, typedName: typedName, authTime: s.now(), deviceKey: r.deviceKey, meta: r.meta}, stageNewPassword)
+	return s.proceed(ctx, r, u, progress{flow: r.flow, admin: r.admin, typedName: typedName, authTime: s.now(), deviceKey: r.deviceKey, meta: r.meta}, stageNewPassword)
 }
 
-// newPasswordParams are NEW_PASSWORD_REQUIRED's parameters: the required attributes
-// the user lacks and the user's current attributes, both as JSON strings. The caller
-// holds p.mu.
-func newPasswordParams(p *Pool, u *User) map[string]string {
-	required := []string{}
-	for _, a := range p.cfg.SchemaAttributes {
-		n := deref(a.Name)
-		if deref(a.Required) && n != "sub" && u.Attrs[n] == "" {
-			required = append(required, "userAttributes."+n)
-		}
-	}
-	sort.Strings(required)
-	current := map[string]string{}
-	for k, v := range u.Attrs {
-		current[k] = v
-	}
-	rj, _ := json.Marshal(required)
-	cj, _ := json.Marshal(current)
-	return map[string]string{
-		"USER_ID_FOR_SRP":    u.Username,
-		"requiredAttributes": string(rj),
-		"userAttributes":     string(cj),
-	}
+// RespondToAuthChallengeInput is the input of RespondToAuthChallenge.
+type RespondToAuthChallengeInput struct {
+	ChallengeName      string            `json:"ChallengeName" validate:"required"`
+	ClientId           string            `json:"ClientId" validate:"required"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
+	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata"`
+	UserContextData    json.RawMessage   `json:"UserContextData"`
+	Session            string            `json:"Session"`
 }
 
-// refreshAuth runs REFRESH_TOKEN_AUTH: new id and access tokens for a live refresh
-// token of the same client.
-func (s *Service) refreshAuth(r authRequest) (*InitiateAuthOutput, error) {
-	tok, e := requireParam(r.params, "REFRESH_TOKEN")
-	if e != nil {
+// RespondToAuthChallengeOutput is the output of both challenge APIs.
+type RespondToAuthChallengeOutput struct {
+	AuthenticationResult *AuthenticationResultType `json:"AuthenticationResult,omitempty"`
+	ChallengeName        string                    `json:"ChallengeName,omitempty"`
+	ChallengeParameters  map[string]string         `json:"ChallengeParameters"`
+	Session              *string                   `json:"Session,omitempty"`
+}
+
+// AdminRespondToAuthChallengeInput is the input of AdminRespondToAuthChallenge.
+type AdminRespondToAuthChallengeInput struct {
+	UserPoolId         string            `json:"UserPoolId" validate:"required"`
+	ChallengeName      string            `json:"ChallengeName" validate:"required"`
+	ClientId           string            `json:"ClientId" validate:"required"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
+	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata"`
+	ContextData        json.RawMessage   `json:"ContextData"`
+	Session            string            `json:"Session"`
+}
+
+var challengeNames = []string{"SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER", "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP"}
+
+// challengeRequest is an answer from either API.
+type challengeRequest struct {
+	name      string
+	responses map[string]string
+	session   string
+	admin     bool
+	pool      *Pool
+	client    *AppClient
+}
+
+// RespondToAuthChallenge answers a challenge.
+func (s *Service) RespondToAuthChallenge(ctx context.Context, in *RespondToAuthChallengeInput) (*RespondToAuthChallengeOutput, error) {
+	if e := checkEnum("challengeName", in.ChallengeName, challengeNames); e != nil {
 		return nil, e
 	}
-	p := r.pool
-	p.mu.Lock()
-	rt := p.refresh[tok]
-	if rt == nil || rt.clientID != r.client.id() {
-		p.mu.Unlock()
-		return nil, errNotAuthorized(msgRefreshInvalid)
-	}
-	if s.now().After(rt.expires) {
-		delete(p.refresh, tok)
-		p.mu.Unlock()
-		return nil, errNotAuthorized(msgRefreshExpired)
-	}
-	u := rt.user
-	if p.subs[u.Sub] != u {
-		p.mu.Unlock()
-		return nil, errNotAuthorized(msgRefreshInvalid)
-	}
-	username, sub, enabled := u.Username, u.Sub, u.Enabled
-	p.mu.Unlock()
-	if !r.secretChecked {
-		if e := checkSecretHash(r.client, r.params["SECRET_HASH"], r.params["USERNAME"], username, sub); e != nil {
-			return nil, e
-		}
-	}
-	if !enabled {
-		return nil, errNotAuthorized(msgDisabled)
-	}
-	res, err := s.issue(grant{pool: p, client: r.client, user: u, authTime: rt.authTime, family: rt.family})
+	p, c, err := s.poolForClient(in.ClientId)
 	if err != nil {
 		return nil, err
 	}
-	return &InitiateAuthOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	return s.respond(ctx, challengeRequest{name: in.ChallengeName, responses: in.ChallengeResponses, session: in.Session, pool: p, client: c})
 }
 
-var _ = time.Second
+// AdminRespondToAuthChallenge answers a challenge of an admin sign-in.
+func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *AdminRespondToAuthChallengeInput) (*RespondToAuthChallengeOutput, error) {
+	if e := checkEnum("challengeName", in.ChallengeName, challengeNames); e != nil {
+		return nil, e
+	}
+	p, c, err := s.client(in.UserPoolId, in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	return s.respond(ctx, challengeRequest{name: in.ChallengeName, responses: in.ChallengeResponses, session: in.Session, admin: true, pool: p, client: c})
+}
+
+func (s *Service) respond(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
+	if r.responses == nil {
+		r.responses = map[string]string{}
+	}
+	if _, e := requireParam(r.responses, "USERNAME"); e != nil {
+		return nil, e
+	}
+	switch r.name {
+	case "PASSWORD_VERIFIER":
+		return s.passwordVerifier(ctx, r)
+	case "NEW_PASSWORD_REQUIRED":
+		return s.newPasswordRequired(ctx, r)
+	case "SMS_MFA", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP":
+		return s.respondMFA(ctx, r)
+	case "EMAIL_OTP", "SMS_OTP":
+		// EMAIL_OTP is both an MFA factor and a USER_AUTH first factor; SMS_OTP is a
+		// first factor only. The session says which.
+		if r.name == "EMAIL_OTP" && !s.isFirstFactorSession(r) {
+			return s.respondMFA(ctx, r)
+		}
+		return s.respondUserAuth(ctx, r)
+	case "SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP":
+		return s.respondUserAuth(ctx, r)
+	case "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER":
+		return s.respondDevice(ctx, r)
+	case "CUSTOM_CHALLENGE":
+		return s.respondCustom(ctx, r)
+	}
+	return nil, errInvalidParameter("%s is not supported by this emulator yet.", r.name)
+}
+
+// fromInitiate converts a sign-in start's answer into a challenge answer.
+func fromInitiate(o *InitiateAuthOutput) *RespondToAuthChallengeOutput {
+	return &RespondToAuthChallengeOutput{AuthenticationResult: o.AuthenticationResult, ChallengeName: o.ChallengeName, ChallengeParameters: o.ChallengeParameters, Session: o.Session}
+}

@@ -148,7 +148,7 @@ func (s *Service) nextSetupSession(p *Pool, ss *session, st *mfaState) (*session
 
 // AssociateSoftwareToken gives a new TOTP secret: to a signed-in user (AccessToken),
 // or during sign-in after MFA_SETUP (Session), with a new Session.
-func (s *Service) AssociateSoftwareToken(_ context.Context, in *AssociateSoftwareTokenInput) (*AssociateSoftwareTokenOutput, error) {
+func (s *Service) AssociateSoftwareToken(ctx context.Context, in *AssociateSoftwareTokenInput) (*AssociateSoftwareTokenOutput, error) {
 	secret := s.randString(secretLength, base32Chars)
 	if id := useSession(in.AccessToken, in.Session); id != "" {
 		p, ss, st, e := s.setupSession(id)
@@ -184,7 +184,7 @@ func (s *Service) AssociateSoftwareToken(_ context.Context, in *AssociateSoftwar
 // it the user's software token. With a Session it continues the MFA_SETUP chain
 // (the returned Session answers MFA_SETUP); with an AccessToken the token still has
 // to be enabled with SetUserMFAPreference.
-func (s *Service) VerifySoftwareToken(_ context.Context, in *VerifySoftwareTokenInput) (*VerifySoftwareTokenOutput, error) {
+func (s *Service) VerifySoftwareToken(ctx context.Context, in *VerifySoftwareTokenInput) (*VerifySoftwareTokenOutput, error) {
 	// The value of a sensitive member is never echoed, as AWS redacts it.
 	bad := func(constraint string) error {
 		return newErr(TypeInvalidParameter, "1 validation error detected: Value at 'userCode' failed to satisfy constraint: %s", constraint)

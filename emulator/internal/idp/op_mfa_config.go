@@ -135,7 +135,7 @@ const (
 // SetUserPoolMfaConfig sets a pool's MFA mode and factors. The factors given replace
 // the earlier ones (a factor left out is turned off), as in Cognito; a request
 // without MfaConfiguration keeps the mode.
-func (s *Service) SetUserPoolMfaConfig(_ context.Context, in *SetUserPoolMfaConfigInput) (*UserPoolMfaConfigOutput, error) {
+func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *SetUserPoolMfaConfigInput) (*UserPoolMfaConfigOutput, error) {
 	if e := checkEnum("mfaConfiguration", in.MfaConfiguration, mfaModes); e != nil {
 		return nil, e
 	}
@@ -191,7 +191,7 @@ func (s *Service) SetUserPoolMfaConfig(_ context.Context, in *SetUserPoolMfaConf
 const TypeFeatureUnavailableInTier = "FeatureUnavailableInTierException"
 
 // GetUserPoolMfaConfig returns a pool's MFA mode and factors.
-func (s *Service) GetUserPoolMfaConfig(_ context.Context, in *GetUserPoolMfaConfigInput) (*UserPoolMfaConfigOutput, error) {
+func (s *Service) GetUserPoolMfaConfig(ctx context.Context, in *GetUserPoolMfaConfigInput) (*UserPoolMfaConfigOutput, error) {
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
