@@ -5,38 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/emulator"
 	"github.com/authbench/authbench/mfa"
 )
-
-// benchFixture is the embedded pool's bench pools: one with optional SMS, TOTP and
-// email MFA for the password, MFA and refresh flows, and one with a declarative
-// custom challenge answered by CustomAnswer.
-const benchFixture = `pools:
-  - name: authbench-bench
-    mfa: OPTIONAL
-    mfaFactors: [SMS, TOTP, EMAIL]
-    clients:
-      - name: authbench-bench
-        explicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
-  - name: authbench-bench-custom
-    customAuth:
-      rounds:
-        - challengeMetadata: ANSWER
-          publicParameters: {question: "What is 6*7?"}
-          answers: ["` + CustomAnswer + `"]
-    clients:
-      - name: authbench-bench
-        explicitAuthFlows: [ALLOW_CUSTOM_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
-`
 
 // Embedded is the embedded pool as a bench target: an emulator on 127.0.0.1 with
 // the bench pools.
@@ -52,16 +28,22 @@ type Embedded struct {
 }
 
 // StartEmbedded starts an emulator on a free loopback port with limits (quotas,
-// latency; zero: none) and creates the bench pools.
+// latency; zero: none) and the bench pools of fixtures/bench.yaml: one for the srp,
+// password, MFA and refresh flows, one with a declarative custom challenge answered
+// by CustomAnswer, and one that remembers devices.
 func StartEmbedded(ctx context.Context, limits emulator.Limits) (*Embedded, error) {
-	srv := emulator.New(emulator.Options{Limits: limits})
-	if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
-		return nil, err
+	srv, loaded, err := emulator.StartEmbedded(ctx, emulator.EmbeddedOptions{Options: emulator.Options{Limits: limits}, Fixtures: []string{"bench"}})
+	if err != nil {
+		return nil, fmt.Errorf("bench: embedded pools: %w", err)
 	}
 	e := &Embedded{Server: srv, TOTP: &mfa.TOTP{Lookahead: true}, Admin: driver.NewSDKClient("us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1})}
-	if err := e.createPools(ctx); err != nil {
-		srv.Close()
-		return nil, err
+	byName := map[string]PoolRef{}
+	for _, p := range loaded.Pools {
+		byName[p.Name] = PoolRef{PoolID: p.ID, ClientID: p.Clients[0].ID}
+	}
+	e.Pools = map[string]PoolRef{FlowCustom: byName["authbench-bench-custom"], FlowDevice: byName["authbench-bench-devices"]}
+	for _, fl := range []string{FlowSRP, FlowPassword, FlowSMS, FlowTOTP, FlowEmail, FlowRefresh} {
+		e.Pools[fl] = byName["authbench-bench"]
 	}
 	return e, nil
 }
@@ -71,43 +53,6 @@ func (e *Embedded) Close() error { return e.Server.Close() }
 
 // Endpoint returns the emulator's URL.
 func (e *Embedded) Endpoint() string { return e.Server.Endpoint() }
-
-func (e *Embedded) createPools(ctx context.Context) error {
-	f, err := emulator.ParseFixture(strings.NewReader(benchFixture))
-	if err != nil {
-		return err
-	}
-	loaded, err := e.Server.LoadFixture(ctx, f)
-	if err != nil {
-		return fmt.Errorf("bench: embedded pools: %w", err)
-	}
-	main := PoolRef{PoolID: loaded.Pools[0].ID, ClientID: loaded.Pools[0].Clients[0].ID}
-	custom := PoolRef{PoolID: loaded.Pools[1].ID, ClientID: loaded.Pools[1].Clients[0].ID}
-	e.Pools = map[string]PoolRef{}
-	for _, fl := range []string{FlowSRP, FlowPassword, FlowSMS, FlowTOTP, FlowEmail, FlowRefresh} {
-		e.Pools[fl] = main
-	}
-	e.Pools[FlowCustom] = custom
-	// Remembered devices need the pool's device configuration, which fixtures do not
-	// carry: create that pool through the Admin API, as the scenarios do.
-	out, err := e.Admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("authbench-bench-devices"),
-		DeviceConfiguration: &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}})
-	if err != nil {
-		return fmt.Errorf("bench: embedded device pool: %w", err)
-	}
-	id := aws.ToString(out.UserPool.Id)
-	if _, err := e.Admin.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(id), MfaConfiguration: types.UserPoolMfaTypeOptional,
-		SmsMfaConfiguration: &types.SmsMfaConfigType{SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}}}); err != nil {
-		return fmt.Errorf("bench: embedded device pool MFA: %w", err)
-	}
-	cout, err := e.Admin.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(id), ClientName: aws.String("authbench-bench"),
-		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
-	if err != nil {
-		return fmt.Errorf("bench: embedded device pool client: %w", err)
-	}
-	e.Pools[FlowDevice] = PoolRef{PoolID: id, ClientID: aws.ToString(cout.UserPoolClient.ClientId)}
-	return nil
-}
 
 // Provision creates counts[flow] users for every flow with a positive count and
 // returns the user set.

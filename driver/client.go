@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authbench/authbench/internal/syncrand"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -48,7 +49,6 @@ type Client struct {
 	cfg    Config
 	realm  string
 	app    srp.AppClient
-	rndMu  sync.Mutex
 	log    *slog.Logger
 	random io.Reader
 }
@@ -83,7 +83,7 @@ func New(idp IdentityProvider, cfg Config) (*Client, error) {
 	if c.random == nil {
 		c.random = rand.Reader
 	} else {
-		c.random = lockedReader{mu: &c.rndMu, r: cfg.Random}
+		c.random = syncrand.New(cfg.Random)
 	}
 	return c, nil
 }
@@ -99,17 +99,6 @@ func (c *Client) NewAuth() *Auth { return &Auth{c: c} }
 
 // secretHash returns SECRET_HASH for username, or "" for a public client.
 func (c *Client) secretHash(username string) string { return c.app.SecretHash(username) }
-
-type lockedReader struct {
-	mu *sync.Mutex
-	r  io.Reader
-}
-
-func (l lockedReader) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Read(p)
-}
 
 // Device is a remembered device: its key, group key and the device password (a
 // secret).

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 // End-to-end tests of the rest of the loop: sign-up, password reset, refresh and
@@ -141,7 +142,7 @@ func TestE2EResetPassword(t *testing.T) {
 				p.user(t, user, e2ePassword, false, "email", user+"@example.com", "email_verified", "true")
 				a := p.client(t, d).NewAuth()
 				if required {
-					if _, err := p.admin.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &p.id, Username: &user}); err != nil {
+					if _, err := p.IDP.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &p.id, Username: &user}); err != nil {
 						t.Fatal(err)
 					}
 					res, err := a.SignIn(ctx, user, e2ePassword, driver.SignInOptions{})
@@ -208,7 +209,7 @@ func TestE2ERefresh(t *testing.T) {
 			if held := a.Tokens(); held == nil || *held != *nt {
 				t.Error("Auth.Tokens() is not the refreshed tokens")
 			}
-			if c := jwtClaims(t, nt.IDToken); c["cognito:username"] != "rhea" || c["token_use"] != "id" {
+			if c := emulatortest.Claims(t, nt.IDToken); c["cognito:username"] != "rhea" || c["token_use"] != "id" {
 				t.Errorf("refreshed id token claims %v", c)
 			}
 			u, err := p.getUser(nt.AccessToken)

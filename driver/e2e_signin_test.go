@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 // End-to-end sign-in tests: the driver over HTTP, through the real SDK client, against
@@ -38,11 +39,11 @@ func wantDone(t *testing.T, a *driver.Auth, res driver.Result, err error, canoni
 	if held := a.Tokens(); held == nil || *held != *tk {
 		t.Errorf("Auth.Tokens() = %v, want the result's tokens", held)
 	}
-	id := jwtClaims(t, tk.IDToken)
+	id := emulatortest.Claims(t, tk.IDToken)
 	if id["cognito:username"] != canonical || id["token_use"] != "id" {
 		t.Errorf("id token: cognito:username %v, token_use %v; want %q, id", id["cognito:username"], id["token_use"], canonical)
 	}
-	ac := jwtClaims(t, tk.AccessToken)
+	ac := emulatortest.Claims(t, tk.AccessToken)
 	if ac["username"] != canonical || ac["token_use"] != "access" {
 		t.Errorf("access token: username %v, token_use %v; want %q, access", ac["username"], ac["token_use"], canonical)
 	}
@@ -78,7 +79,7 @@ func TestE2ESignInDone(t *testing.T) {
 				ctx, obs := e2eObserve()
 				res, err := a.SignIn(ctx, "alice", e2ePassword, driver.SignInOptions{Flow: flow})
 				tk := wantDone(t, a, res, err, "alice")
-				id := jwtClaims(t, tk.IDToken)
+				id := emulatortest.Claims(t, tk.IDToken)
 				if id["aud"] != p.clientID || id["email"] != "alice@example.com" {
 					t.Errorf("id token aud %v email %v", id["aud"], id["email"])
 				}
@@ -217,7 +218,7 @@ func TestE2ESecretHashAlias(t *testing.T) {
 // mustNew builds a driver client for an explicit app client id and secret.
 func mustNew(t *testing.T, p *pool, d driver.Dialect, clientID, secret string) *driver.Client {
 	t.Helper()
-	c, err := driver.New(driver.NewSDKClient(p.id, driver.Endpoint{URL: p.srv.Endpoint(), Retries: 1}),
+	c, err := driver.New(driver.NewSDKClient(p.id, driver.Endpoint{URL: p.Srv.Endpoint(), Retries: 1}),
 		driver.Config{PoolID: p.id, ClientID: clientID, ClientSecret: secret, Dialect: d})
 	if err != nil {
 		t.Fatal(err)
@@ -337,12 +338,12 @@ func TestE2EExceptionSteps(t *testing.T) {
 	t.Parallel()
 	p := newPool(t, poolOpts{})
 	ctx := context.Background()
-	if _, err := p.admin.SignUp(ctx, &cip.SignUpInput{ClientId: &p.clientID, Username: aws.String("uma"), Password: aws.String(e2ePassword),
+	if _, err := p.IDP.SignUp(ctx, &cip.SignUpInput{ClientId: &p.clientID, Username: aws.String("uma"), Password: aws.String(e2ePassword),
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("uma@example.com")}}}); err != nil {
 		t.Fatal(err)
 	}
 	p.user(t, "rita", e2ePassword, false, "email", "rita@example.com", "email_verified", "true")
-	if _, err := p.admin.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &p.id, Username: aws.String("rita")}); err != nil {
+	if _, err := p.IDP.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &p.id, Username: aws.String("rita")}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -391,7 +392,7 @@ func TestE2EServiceErrors(t *testing.T) {
 	})
 	p.user(t, "dave", e2ePassword, false)
 	ctx := context.Background()
-	if _, err := p.admin.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &p.id, Username: aws.String("dave")}); err != nil {
+	if _, err := p.IDP.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &p.id, Username: aws.String("dave")}); err != nil {
 		t.Fatal(err)
 	}
 	const incorrect = "Incorrect username or password."

@@ -5,10 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,13 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/driver"
-	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
-// pool is an embedded pool reached over HTTP through the real SDK client.
+// pool is an embedded pool reached over HTTP through the real SDK client (see
+// package emulatortest), with one app client.
 type pool struct {
-	srv      *emulator.Server
-	admin    *cip.Client
+	*emulatortest.Env
 	id       string
 	clientID string
 	secret   string
@@ -37,39 +33,34 @@ type poolOpts struct {
 
 func newPool(t testing.TB, o poolOpts) *pool {
 	t.Helper()
-	srv := emulator.New(emulator.Options{})
-	if err := srv.Start(context.Background(), "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	admin := driver.NewSDKClient("us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1})
-	ctx := context.Background()
-	in := &cip.CreateUserPoolInput{PoolName: aws.String("driver")}
-	if o.create != nil {
-		o.create(in)
-	}
-	p, err := admin.CreateUserPool(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl := &pool{srv: srv, admin: admin, id: *p.UserPool.Id}
-	pl.clientID, pl.secret = pl.addClient(t, o.client)
-	return pl
+	p := &pool{Env: emulatortest.Start(t)}
+	p.id, p.clientID, p.secret = p.Pool(t, emulatortest.PoolSpec{
+		Create: func(in *cip.CreateUserPoolInput) {
+			in.PoolName = aws.String("driver")
+			if o.create != nil {
+				o.create(in)
+			}
+		},
+		Client: driverClient(o.client),
+	})
+	return p
 }
 
 // addClient creates another app client of the pool and returns its id and secret.
 func (p *pool) addClient(t testing.TB, edit func(*cip.CreateUserPoolClientInput)) (id, secret string) {
 	t.Helper()
-	cin := &cip.CreateUserPoolClientInput{UserPoolId: &p.id, ClientName: aws.String("app"),
-		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"}}
-	if edit != nil {
-		edit(cin)
+	return p.AddClient(t, p.id, driverClient(edit))
+}
+
+// driverClient is the app client the driver's tests use (the flows the driver
+// starts), as edit changes it.
+func driverClient(edit func(*cip.CreateUserPoolClientInput)) func(*cip.CreateUserPoolClientInput) {
+	return func(in *cip.CreateUserPoolClientInput) {
+		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"}
+		if edit != nil {
+			edit(in)
+		}
 	}
-	c, err := p.admin.CreateUserPoolClient(context.Background(), cin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *c.UserPoolClient.ClientId, aws.ToString(c.UserPoolClient.ClientSecret)
 }
 
 func (p *pool) client(t testing.TB, d driver.Dialect) *driver.Client {
@@ -90,7 +81,7 @@ func (p *pool) clientWith(t testing.TB, d driver.Dialect, o e2eClientOpts) *driv
 	if o.clientID == "" {
 		o.clientID, o.secret = p.clientID, p.secret
 	}
-	var idp driver.IdentityProvider = driver.NewSDKClient(p.id, driver.Endpoint{URL: p.srv.Endpoint(), Retries: 1})
+	var idp driver.IdentityProvider = driver.NewSDKClient(p.id, driver.Endpoint{URL: p.Srv.Endpoint(), Retries: 1})
 	if o.wrap != nil {
 		idp = o.wrap(idp)
 	}
@@ -104,29 +95,24 @@ func (p *pool) clientWith(t testing.TB, d driver.Dialect, o e2eClientOpts) *driv
 // user creates a user; with temp it has a temporary password (FORCE_CHANGE_PASSWORD).
 func (p *pool) user(t testing.TB, name, password string, temp bool, attrs ...string) {
 	t.Helper()
-	ctx := context.Background()
+	if !temp {
+		p.User(t, p.id, name, password, attrs...)
+		return
+	}
 	var ua []types.AttributeType
 	for i := 0; i+1 < len(attrs); i += 2 {
 		ua = append(ua, types.AttributeType{Name: aws.String(attrs[i]), Value: aws.String(attrs[i+1])})
 	}
-	in := &cip.AdminCreateUserInput{UserPoolId: &p.id, Username: &name, UserAttributes: ua, MessageAction: types.MessageActionTypeSuppress}
-	if temp {
-		in.TemporaryPassword = &password
-	}
-	if _, err := p.admin.AdminCreateUser(ctx, in); err != nil {
+	if _, err := p.IDP.AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{UserPoolId: &p.id, Username: &name, UserAttributes: ua,
+		TemporaryPassword: &password, MessageAction: types.MessageActionTypeSuppress}); err != nil {
 		t.Fatal(err)
-	}
-	if !temp {
-		if _, err := p.admin.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &p.id, Username: &name, Password: &password, Permanent: true}); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
 // attrs returns a user's attributes as AdminGetUser reports them.
 func (p *pool) attrs(t testing.TB, name string) map[string]string {
 	t.Helper()
-	out, err := p.admin.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &p.id, Username: &name})
+	out, err := p.IDP.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &p.id, Username: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,61 +128,28 @@ func (p *pool) attrs(t testing.TB, name string) map[string]string {
 // HTTP from the emulator's outbox.
 func (p *pool) outboxCode(t testing.TB, username, purpose string) string {
 	t.Helper()
-	q := url.Values{"poolId": {p.id}, "username": {username}, "purpose": {purpose}}
-	resp, err := http.Get(p.srv.Endpoint() + "/_authbench/outbox?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
+	m := p.Outbox(t, p.id, username, purpose)
+	if len(m) == 0 || m[0].Code == "" {
+		t.Fatalf("outbox %s/%s: %d messages", username, purpose, len(m))
 	}
-	defer resp.Body.Close()
-	var body struct {
-		Messages []struct {
-			Code    string `json:"code"`
-			Purpose string `json:"purpose"`
-		} `json:"messages"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK || len(body.Messages) == 0 || body.Messages[0].Code == "" {
-		t.Fatalf("outbox %s/%s: status %d, %d messages", username, purpose, resp.StatusCode, len(body.Messages))
-	}
-	if got := body.Messages[0].Purpose; got != purpose {
+	if got := m[0].Purpose; got != purpose {
 		t.Fatalf("outbox: newest message has purpose %q, want %q", got, purpose)
 	}
-	return body.Messages[0].Code
+	return m[0].Code
 }
 
 // getUser calls GetUser with an access token through the SDK (not the driver).
 func (p *pool) getUser(accessToken string) (*cip.GetUserOutput, error) {
-	return p.admin.GetUser(context.Background(), &cip.GetUserInput{AccessToken: &accessToken})
+	return p.IDP.GetUser(context.Background(), &cip.GetUserInput{AccessToken: &accessToken})
 }
 
 // refreshWith runs REFRESH_TOKEN_AUTH through the SDK (not the driver).
 func (p *pool) refreshWith(clientID, refreshToken string) error {
-	_, err := p.admin.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+	_, err := p.IDP.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID,
 		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
 	})
 	return err
-}
-
-// jwtClaims decodes a JWT's payload (no signature check: the emulator's keys are
-// tested elsewhere).
-func jwtClaims(t testing.TB, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %d parts", len(parts))
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // secretHashOf is SECRET_HASH computed here, independently of package srp (spec §3.5).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authbench/authbench/emulator/internal/tokens"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -24,9 +25,9 @@ import (
 
 func benchEnv(b *testing.B) (*env, string, string) {
 	e := newEnv(b)
-	poolID, clientID, _ := e.pool(b, poolSpec{})
+	poolID, clientID, _ := e.Pool(b, emulatortest.PoolSpec{})
 	for i := 0; i < 64; i++ {
-		e.user(b, poolID, fmt.Sprintf("user%d", i), "Passw0rd!")
+		e.User(b, poolID, fmt.Sprintf("user%d", i), "Passw0rd!")
 	}
 	return e, poolID, clientID
 }
@@ -49,7 +50,7 @@ func BenchmarkPasswordSignIn(b *testing.B) {
 		// The emulator alone: the same request through its HTTP handler in-process
 		// (no client, no socket): decoding, state, the password check, both token
 		// signatures and encoding.
-		h := e.srv.Handler()
+		h := e.Srv.Handler()
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
@@ -96,7 +97,7 @@ func signTwo(b *testing.B, key *tokens.Key) {
 // and their ratio over the same moments. Goal: server/client ≤ 1.
 func BenchmarkSRPSignIn(b *testing.B) {
 	e, poolID, clientID := benchEnv(b)
-	h := e.srv.Handler()
+	h := e.Srv.Handler()
 	realm, _ := srp.PoolName(poolID)
 	call := func(op, body string) string {
 		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
@@ -123,7 +124,7 @@ func BenchmarkSRPSignIn(b *testing.B) {
 		t1 := time.Now()
 		initBody := call("InitiateAuth", `{"AuthFlow":"USER_SRP_AUTH","ClientId":"`+clientID+`","AuthParameters":{"USERNAME":"`+user+`","SRP_A":"`+a+`"}}`)
 		t2 := time.Now()
-		params, session := decodeChallenge(b, initBody, nil)
+		params, session := emulatortest.DecodeChallenge(b, initBody)
 		t3 := time.Now()
 		r, err := c.Respond(srp.Challenge{Realm: realm, UserID: params["USER_ID_FOR_SRP"], Salt: params["SALT"], B: params["SRP_B"], SecretBlock: params["SECRET_BLOCK"]}, "Passw0rd!", time.Now())
 		if err != nil {
@@ -152,7 +153,7 @@ func BenchmarkSRPSignIn(b *testing.B) {
 // hits both equally. Goal: ratio ≤ 1.4.
 func BenchmarkPasswordSignInRatio(b *testing.B) {
 	e, _, clientID := benchEnv(b)
-	h := e.srv.Handler()
+	h := e.Srv.Handler()
 	key, _ := testKey()
 	var server, sign time.Duration
 	i := 0

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -52,7 +52,7 @@ func (e *env) loadCustomPool(t *testing.T, suffix string, srpFirst bool, prevent
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := e.srv.LoadFixture(context.Background(), f)
+	l, err := e.Srv.LoadFixture(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +61,12 @@ func (e *env) loadCustomPool(t *testing.T, suffix string, srpFirst bool, prevent
 
 // customStart starts CUSTOM_AUTH without SRP.
 func (e *env) customStart(ctx context.Context, clientID, user string) (*cip.InitiateAuthOutput, error) {
-	return e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": user}})
+	return e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": user}})
 }
 
 // customAnswer answers a CUSTOM_CHALLENGE.
 func (e *env) customAnswer(ctx context.Context, clientID string, session *string, user, answer string) (*cip.RespondToAuthChallengeOutput, error) {
-	return e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+	return e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ChallengeName: types.ChallengeNameTypeCustomChallenge, ClientId: &clientID, Session: session,
 		ChallengeResponses: map[string]string{"USERNAME": user, "ANSWER": answer},
 	})
@@ -78,7 +78,7 @@ func (e *env) customSRPStart(ctx context.Context, poolID, clientID, user, passwo
 	if err != nil {
 		return nil, err
 	}
-	init, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{
+	init, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
 		AuthParameters: map[string]string{"USERNAME": user, "SRP_A": c.SRPA(), "CHALLENGE_NAME": "SRP_A"},
 	})
@@ -88,19 +88,7 @@ func (e *env) customSRPStart(ctx context.Context, poolID, clientID, user, passwo
 	if init.ChallengeName != types.ChallengeNameTypePasswordVerifier || init.Session == nil {
 		return nil, fmt.Errorf("want PASSWORD_VERIFIER with a session, got %s", init.ChallengeName)
 	}
-	p := init.ChallengeParameters
-	realm, _ := srp.PoolName(poolID)
-	r, err := c.Respond(srp.Challenge{Realm: realm, UserID: p["USER_ID_FOR_SRP"], Salt: p["SALT"], B: p["SRP_B"], SecretBlock: p["SECRET_BLOCK"]}, password, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	return e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-		ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session,
-		ChallengeResponses: map[string]string{
-			"USERNAME": p["USERNAME"], "PASSWORD_CLAIM_SECRET_BLOCK": r.SecretBlock,
-			"PASSWORD_CLAIM_SIGNATURE": r.Signature, "TIMESTAMP": r.Timestamp,
-		},
-	})
+	return e.verifyPassword(ctx, poolID, clientID, c, init, password)
 }
 
 // wantCustomChallenge asserts a CUSTOM_CHALLENGE with a session and the given
@@ -140,7 +128,7 @@ func TestCustomAuthDeclarative(t *testing.T) {
 	}
 	// The spent session cannot be answered again.
 	_, err = e.customAnswer(ctx, clientID, out.Session, "carol", "4")
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 
 	r2, err := e.customAnswer(ctx, clientID, r1.Session, "carol", "four")
 	if err != nil {
@@ -155,7 +143,7 @@ func TestCustomAuthDeclarative(t *testing.T) {
 	if r3.AuthenticationResult == nil || aws.ToString(r3.AuthenticationResult.IdToken) == "" {
 		t.Fatalf("want tokens, got %+v", r3)
 	}
-	if _, err := e.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: r3.AuthenticationResult.AccessToken}); err != nil {
+	if _, err := e.IDP.GetUser(ctx, &cip.GetUserInput{AccessToken: r3.AuthenticationResult.AccessToken}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -169,7 +157,7 @@ func TestCustomAuthDeclarative(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.customAnswer(ctx, clientID, r1.Session, "carol", "5")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	// A wrong code in the one-attempt round ends the flow.
 	out, _ = e.customStart(ctx, clientID, "carol")
@@ -178,14 +166,14 @@ func TestCustomAuthDeclarative(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.customAnswer(ctx, clientID, r1.Session, "carol", "000000x")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	// Missing answer, missing session.
 	out, _ = e.customStart(ctx, clientID, "carol")
-	_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeCustomChallenge, ClientId: &clientID, Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "carol"}})
-	apiError(t, err, "InvalidParameterException", "Missing required parameter ANSWER")
+	_, err = e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeCustomChallenge, ClientId: &clientID, Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "carol"}})
+	emulatortest.APIError(t, err, "InvalidParameterException", "Missing required parameter ANSWER")
 	_, err = e.customAnswer(ctx, clientID, nil, "carol", "4")
-	apiError(t, err, "InvalidParameterException", "Missing required parameter Session")
+	emulatortest.APIError(t, err, "InvalidParameterException", "Missing required parameter Session")
 
 	// An unknown user with PreventUserExistenceErrors ENABLED gets a challenge
 	// whose every answer fails; with LEGACY, UserNotFoundException.
@@ -196,25 +184,25 @@ func TestCustomAuthDeclarative(t *testing.T) {
 	wantCustomChallenge(t, out.ChallengeName, out.Session, out.ChallengeParameters, map[string]string{"question": "2+2?", "USERNAME": "ghost"})
 	r1, _ = e.customAnswer(ctx, clientID, out.Session, "ghost", "4")
 	_, err = e.customAnswer(ctx, clientID, r1.Session, "ghost", "4")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
-	_, err = e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: aws.String(clientID + "admin"), AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ghost"}})
-	apiError(t, err, "UserNotFoundException", "User does not exist.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	_, err = e.IDP.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: aws.String(clientID + "admin"), AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "ghost"}})
+	emulatortest.APIError(t, err, "UserNotFoundException", "User does not exist.")
 
 	// The admin APIs run the same flow.
 	adminClient := clientID + "admin"
-	ai, err := e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &adminClient, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "carol"}})
+	ai, err := e.IDP.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &adminClient, AuthFlow: types.AuthFlowTypeCustomAuth, AuthParameters: map[string]string{"USERNAME": "carol"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantCustomChallenge(t, ai.ChallengeName, ai.Session, ai.ChallengeParameters, nil)
-	ar, err := e.idp.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: &poolID, ClientId: &adminClient, ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: ai.Session, ChallengeResponses: map[string]string{"USERNAME": "carol", "ANSWER": "4"}})
+	ar, err := e.IDP.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: &poolID, ClientId: &adminClient, ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: ai.Session, ChallengeResponses: map[string]string{"USERNAME": "carol", "ANSWER": "4"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantCustomChallenge(t, ar.ChallengeName, ar.Session, ar.ChallengeParameters, map[string]string{"CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL"})
 	// A session of the admin API is not valid on the public one.
 	_, err = e.customAnswer(ctx, adminClient, ar.Session, "carol", e.lastCode(t, poolID, "carol", "CUSTOM_CHALLENGE"))
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
 }
 
 // TestCustomAuthWithSRP runs CUSTOM_AUTH with SRP first: PASSWORD_VERIFIER, then the
@@ -239,16 +227,16 @@ func TestCustomAuthWithSRP(t *testing.T) {
 	}
 
 	_, err = e.customSRPStart(ctx, poolID, clientID, "carol", "Wr0ng-Passw0rd!")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	// srpFirst: the flow without SRP fails at once.
 	_, err = e.customStart(ctx, clientID, "carol")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	// A pool without custom auth configured.
-	_, plainClient, _ := e.pool(t, poolSpec{})
+	_, plainClient, _ := e.Pool(t, emulatortest.PoolSpec{})
 	_, err = e.customStart(ctx, plainClient, "carol")
-	apiError(t, err, "InvalidParameterException", "Custom auth lambda trigger is not configured for the user pool.")
+	emulatortest.APIError(t, err, "InvalidParameterException", "Custom auth lambda trigger is not configured for the user pool.")
 }
 
 // TestCustomAuthFixtureErrors: a bad customAuth block is refused when loading.
@@ -263,7 +251,7 @@ func TestCustomAuthFixtureErrors(t *testing.T) {
 	} {
 		f, err := emulator.ParseFixture(strings.NewReader(y))
 		if err == nil {
-			_, err = e.srv.LoadFixture(context.Background(), f)
+			_, err = e.Srv.LoadFixture(context.Background(), f)
 		}
 		if err == nil {
 			t.Errorf("%s: loaded", y)
@@ -275,7 +263,7 @@ func TestCustomAuthFixtureErrors(t *testing.T) {
 func TestCustomFixtureFile(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	l, err := e.srv.LoadFixtureFile(ctx, "../fixtures/custom.yaml")
+	l, err := e.Srv.LoadFixtureFile(ctx, "../fixtures/custom.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,5 +283,5 @@ func TestCustomFixtureFile(t *testing.T) {
 	}
 	// The Lambda pool without a mapping for its ARN.
 	_, err = e.customStart(ctx, l.Pools[1].Clients[0].ID, "dave")
-	apiError(t, err, "UnexpectedLambdaException", "DefineAuthChallenge invocation failed due to error ResourceNotFoundException.")
+	emulatortest.APIError(t, err, "UnexpectedLambdaException", "DefineAuthChallenge invocation failed due to error ResourceNotFoundException.")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -77,11 +78,11 @@ func (r *recorder) take() (challenges []string, confirms []bool, newDevices int)
 // so) and a client, with a secret if asked.
 func (e *env) devicePool(t *testing.T, onPrompt, secret bool) (poolID, clientID, clientSecret string) {
 	t.Helper()
-	return e.pool(t, poolSpec{
-		create: func(in *cip.CreateUserPoolInput) {
+	return e.Pool(t, emulatortest.PoolSpec{
+		Create: func(in *cip.CreateUserPoolInput) {
 			in.DeviceConfiguration = &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: onPrompt}
 		},
-		client: func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = secret },
+		Client: func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = secret },
 	})
 }
 
@@ -89,9 +90,9 @@ func (e *env) devicePool(t *testing.T, onPrompt, secret bool) (poolID, clientID,
 // device store.
 func (e *env) deviceDriver(t *testing.T, poolID, clientID, secret string, dialect driver.Dialect) (*driver.Client, *recorder, *driver.MemoryDevices) {
 	t.Helper()
-	rec := &recorder{IdentityProvider: driver.NewSDKClient(poolID, driver.Endpoint{URL: e.srv.Endpoint(), Retries: 1})}
+	rec := &recorder{IdentityProvider: driver.NewSDKClient(poolID, driver.Endpoint{URL: e.Srv.Endpoint(), Retries: 1})}
 	devs := driver.NewMemoryDevices()
-	c, err := driver.New(rec, driver.Config{PoolID: poolID, ClientID: clientID, ClientSecret: secret, Dialect: dialect, Devices: devs, DeviceName: "test-device", Now: e.now})
+	c, err := driver.New(rec, driver.Config{PoolID: poolID, ClientID: clientID, ClientSecret: secret, Dialect: dialect, Devices: devs, DeviceName: "test-device", Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestRememberedDevice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			poolID, clientID, secret := e.devicePool(t, false, tc.secret)
-			e.user(t, poolID, "dee", "Passw0rd!")
+			e.User(t, poolID, "dee", "Passw0rd!")
 			c, rec, devs := e.deviceDriver(t, poolID, clientID, secret, tc.dialect)
 
 			a := signInDone(t, c, "dee", "Passw0rd!", tc.flow)
@@ -153,7 +154,7 @@ func TestRememberedDevice(t *testing.T) {
 			if !ok || d.Key == "" || d.GroupKey == "" {
 				t.Fatalf("no device remembered: %+v", d)
 			}
-			list, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: aws.String(a.Tokens().AccessToken)})
+			list, err := e.IDP.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: aws.String(a.Tokens().AccessToken)})
 			if err != nil || len(list.Devices) != 1 || aws.ToString(list.Devices[0].DeviceKey) != d.Key {
 				t.Fatalf("ListDevices: %v %+v", err, list)
 			}
@@ -174,7 +175,7 @@ func TestRememberedDevice(t *testing.T) {
 			if !slices.Equal(ch, want) || len(confirms) != 0 || nd != 0 {
 				t.Fatalf("second sign-in: challenges %v (want %v), confirms %v, new devices %d", ch, want, confirms, nd)
 			}
-			g, err := e.idp.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: aws.String("dee"), DeviceKey: &d.Key})
+			g, err := e.IDP.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: aws.String("dee"), DeviceKey: &d.Key})
 			if err != nil || g.Device.DeviceLastAuthenticatedDate == nil {
 				t.Fatalf("AdminGetDevice: %v %+v", err, g)
 			}
@@ -189,7 +190,7 @@ func TestDeviceOnUserPrompt(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, _ := e.devicePool(t, true, false)
-	e.user(t, poolID, "opt", "Passw0rd!")
+	e.User(t, poolID, "opt", "Passw0rd!")
 	c, rec, devs := e.deviceDriver(t, poolID, clientID, "", driver.Flutter)
 
 	a := signInDone(t, c, "opt", "Passw0rd!", driver.UserSRPAuth)
@@ -197,7 +198,7 @@ func TestDeviceOnUserPrompt(t *testing.T) {
 		t.Fatalf("first sign-in: confirms %v, new devices %d", confirms, nd)
 	}
 	d, _ := devs.Get(poolID, "opt")
-	g, err := e.idp.GetDevice(ctx, &cip.GetDeviceInput{AccessToken: aws.String(a.Tokens().AccessToken), DeviceKey: &d.Key})
+	g, err := e.IDP.GetDevice(ctx, &cip.GetDeviceInput{AccessToken: aws.String(a.Tokens().AccessToken), DeviceKey: &d.Key})
 	if err != nil || deviceAttrs(*g.Device)["dev:device_remembered_status"] != "not_remembered" {
 		t.Fatalf("GetDevice: %v %+v", err, g)
 	}
@@ -214,7 +215,7 @@ func TestDeviceOnUserPrompt(t *testing.T) {
 		t.Fatalf("remembered: challenges %v", ch)
 	}
 	// Not remembered again: back to the password alone.
-	if _, err := e.idp.AdminUpdateDeviceStatus(ctx, &cip.AdminUpdateDeviceStatusInput{UserPoolId: &poolID, Username: aws.String("opt"), DeviceKey: &d.Key, DeviceRememberedStatus: types.DeviceRememberedStatusTypeNotRemembered}); err != nil {
+	if _, err := e.IDP.AdminUpdateDeviceStatus(ctx, &cip.AdminUpdateDeviceStatusInput{UserPoolId: &poolID, Username: aws.String("opt"), DeviceKey: &d.Key, DeviceRememberedStatus: types.DeviceRememberedStatusTypeNotRemembered}); err != nil {
 		t.Fatal(err)
 	}
 	signInDone(t, c, "opt", "Passw0rd!", driver.UserSRPAuth)
@@ -243,24 +244,24 @@ func TestForgottenDevice(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, _ := e.devicePool(t, false, false)
-	e.user(t, poolID, "fay", "Passw0rd!")
+	e.User(t, poolID, "fay", "Passw0rd!")
 	d, tok := e.rememberedDevice(t, poolID, clientID, "", "fay", "Passw0rd!")
-	if _, err := e.idp.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: aws.String(tok.AccessToken), DeviceKey: &d.Key}); err != nil {
+	if _, err := e.IDP.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: aws.String(tok.AccessToken), DeviceKey: &d.Key}); err != nil {
 		t.Fatal(err)
 	}
 
 	_, err := e.passwordAuth(ctx, clientID, "fay", "Passw0rd!", "DEVICE_KEY", d.Key)
-	apiError(t, err, "ResourceNotFoundException", "Device does not exist.")
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "Device does not exist.")
 	// A wrong password still says so first.
 	_, err = e.passwordAuth(ctx, clientID, "fay", "Wr0ng-pass!", "DEVICE_KEY", d.Key)
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	// identity-js: PASSWORD_VERIFIER with the stale key, then again without it.
 	c, err := srp.NewClient(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	init, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "fay", "SRP_A": c.SRPA()}})
+	init, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "fay", "SRP_A": c.SRPA()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,10 +273,10 @@ func TestForgottenDevice(t *testing.T) {
 	}
 	resp := map[string]string{"USERNAME": p["USERNAME"], "PASSWORD_CLAIM_SECRET_BLOCK": r.SecretBlock, "PASSWORD_CLAIM_SIGNATURE": r.Signature, "TIMESTAMP": r.Timestamp, "DEVICE_KEY": d.Key}
 	in := &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session, ChallengeResponses: resp}
-	_, err = e.idp.RespondToAuthChallenge(ctx, in)
-	apiError(t, err, "ResourceNotFoundException", "Device does not exist.")
+	_, err = e.IDP.RespondToAuthChallenge(ctx, in)
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "Device does not exist.")
 	delete(resp, "DEVICE_KEY")
-	out, err := e.idp.RespondToAuthChallenge(ctx, in)
+	out, err := e.IDP.RespondToAuthChallenge(ctx, in)
 	if err != nil || out.AuthenticationResult == nil || out.AuthenticationResult.NewDeviceMetadata == nil {
 		t.Fatalf("retry without the device: %v %+v", err, out)
 	}
@@ -298,8 +299,8 @@ func TestDeviceChallengeChecks(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, secret := e.devicePool(t, false, true)
-	e.user(t, poolID, "gus", "Passw0rd!")
-	e.user(t, poolID, "other", "Passw0rd!")
+	e.User(t, poolID, "gus", "Passw0rd!")
+	e.User(t, poolID, "other", "Passw0rd!")
 	d, _ := e.rememberedDevice(t, poolID, clientID, secret, "gus", "Passw0rd!")
 	od, _ := e.rememberedDevice(t, poolID, clientID, secret, "other", "Passw0rd!")
 	app := srp.AppClient{ID: clientID, Secret: secret}
@@ -314,7 +315,7 @@ func TestDeviceChallengeChecks(t *testing.T) {
 		return out.Session
 	}
 	rtac := func(name types.ChallengeNameType, session *string, resp map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
-		return e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: name, ClientId: &clientID, Session: session, ChallengeResponses: resp})
+		return e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: name, ClientId: &clientID, Session: session, ChallengeResponses: resp})
 	}
 	srpAuth := func(t *testing.T, session *string, c *srp.Client) *cip.RespondToAuthChallengeOutput {
 		t.Helper()
@@ -354,7 +355,7 @@ func TestDeviceChallengeChecks(t *testing.T) {
 			t.Fatalf("DEVICE_PASSWORD_VERIFIER: %v %+v", err, done)
 		}
 		_, err = rtac(types.ChallengeNameTypeDevicePasswordVerifier, out.Session, resp)
-		apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 	})
 
 	t.Run("DEVICE_SRP_AUTH mistakes", func(t *testing.T) {
@@ -374,17 +375,17 @@ func TestDeviceChallengeChecks(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := rtac(types.ChallengeNameTypeDeviceSrpAuth, start(t), tc.resp)
-				apiError(t, err, tc.typ, tc.msg)
+				emulatortest.APIError(t, err, tc.typ, tc.msg)
 			})
 		}
 		// A wrong SECRET_HASH leaves the session usable.
 		s := start(t)
 		_, err := rtac(types.ChallengeNameTypeDeviceSrpAuth, s, map[string]string{"USERNAME": "gus", "DEVICE_KEY": d.Key, "SRP_A": c.SRPA()})
-		apiError(t, err, "NotAuthorizedException", "")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "")
 		srpAuth(t, s, c)
 		// No session at all.
 		_, err = rtac(types.ChallengeNameTypeDeviceSrpAuth, nil, map[string]string{"USERNAME": "gus", "DEVICE_KEY": d.Key, "SRP_A": c.SRPA(), "SECRET_HASH": hash})
-		apiError(t, err, "InvalidParameterException", "Missing required parameter Session")
+		emulatortest.APIError(t, err, "InvalidParameterException", "Missing required parameter Session")
 	})
 
 	t.Run("DEVICE_PASSWORD_VERIFIER mistakes", func(t *testing.T) {
@@ -427,7 +428,7 @@ func TestDeviceChallengeChecks(t *testing.T) {
 				resp := proof(t, c, out, d.Password)
 				tc.edit(resp, c, out)
 				_, err := rtac(types.ChallengeNameTypeDevicePasswordVerifier, out.Session, resp)
-				apiError(t, err, tc.typ, tc.msg)
+				emulatortest.APIError(t, err, tc.typ, tc.msg)
 			})
 		}
 	})
@@ -438,12 +439,12 @@ func TestDeviceChallengeChecks(t *testing.T) {
 		if err != nil || out.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
 			t.Fatalf("InitiateAuth: %v %+v", err, out)
 		}
-		if _, err := e.idp.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: aws.String(tok.AccessToken), DeviceKey: &d2.Key}); err != nil {
+		if _, err := e.IDP.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: aws.String(tok.AccessToken), DeviceKey: &d2.Key}); err != nil {
 			t.Fatal(err)
 		}
 		c := newClient(t)
 		_, err = rtac(types.ChallengeNameTypeDeviceSrpAuth, out.Session, map[string]string{"USERNAME": "gus", "DEVICE_KEY": d2.Key, "SRP_A": c.SRPA(), "SECRET_HASH": hash})
-		apiError(t, err, "ResourceNotFoundException", "Device does not exist.")
+		emulatortest.APIError(t, err, "ResourceNotFoundException", "Device does not exist.")
 	})
 }
 
@@ -453,7 +454,7 @@ func TestDeviceAPIs(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, _ := e.devicePool(t, false, false)
-	e.user(t, poolID, "hal", "Passw0rd!")
+	e.User(t, poolID, "hal", "Passw0rd!")
 	d1, _ := e.rememberedDevice(t, poolID, clientID, "", "hal", "Passw0rd!")
 	d2, tok := e.rememberedDevice(t, poolID, clientID, "", "hal", "Passw0rd!")
 	at := aws.String(tok.AccessToken)
@@ -463,7 +464,7 @@ func TestDeviceAPIs(t *testing.T) {
 	var keys []string
 	var next *string
 	for range 3 {
-		out, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at, Limit: aws.Int32(1), PaginationToken: next})
+		out, err := e.IDP.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at, Limit: aws.Int32(1), PaginationToken: next})
 		if err != nil || len(out.Devices) != 1 {
 			t.Fatalf("ListDevices: %v %+v", err, out)
 		}
@@ -477,7 +478,7 @@ func TestDeviceAPIs(t *testing.T) {
 	if !slices.Equal(keys, want) || next != nil {
 		t.Fatalf("pages %v, want %v", keys, want)
 	}
-	al, err := e.idp.AdminListDevices(ctx, &cip.AdminListDevicesInput{UserPoolId: &poolID, Username: user})
+	al, err := e.IDP.AdminListDevices(ctx, &cip.AdminListDevicesInput{UserPoolId: &poolID, Username: user})
 	if err != nil || len(al.Devices) != 2 || al.PaginationToken != nil {
 		t.Fatalf("AdminListDevices: %v %+v", err, al)
 	}
@@ -488,18 +489,18 @@ func TestDeviceAPIs(t *testing.T) {
 
 	// Persistence keeps devices, and device sign-in works after a restart.
 	path := filepath.Join(t.TempDir(), "state.json")
-	if err := e.srv.SaveState(path); err != nil {
+	if err := e.Srv.SaveState(path); err != nil {
 		t.Fatal(err)
 	}
 	e2 := newEnv(t)
-	if ok, err := e2.srv.LoadState(path); err != nil || !ok {
+	if ok, err := e2.Srv.LoadState(path); err != nil || !ok {
 		t.Fatalf("LoadState: %v %v", ok, err)
 	}
 	out, err := e2.passwordAuth(ctx, clientID, "hal", "Passw0rd!", "DEVICE_KEY", d1.Key)
 	if err != nil || out.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
 		t.Fatalf("after restart: %v %+v", err, out)
 	}
-	if l, err := e2.idp.AdminListDevices(ctx, &cip.AdminListDevicesInput{UserPoolId: &poolID, Username: user}); err != nil || len(l.Devices) != 2 {
+	if l, err := e2.IDP.AdminListDevices(ctx, &cip.AdminListDevicesInput{UserPoolId: &poolID, Username: user}); err != nil || len(l.Devices) != 2 {
 		t.Fatalf("after restart: %v %+v", err, l)
 	}
 
@@ -510,70 +511,70 @@ func TestDeviceAPIs(t *testing.T) {
 		typ, msg string
 	}{
 		{"GetDevice unknown", func() error {
-			_, err := e.idp.GetDevice(ctx, &cip.GetDeviceInput{AccessToken: at, DeviceKey: missing})
+			_, err := e.IDP.GetDevice(ctx, &cip.GetDeviceInput{AccessToken: at, DeviceKey: missing})
 			return err
 		}, "ResourceNotFoundException", "Device does not exist."},
 		{"GetDevice bad token", func() error {
-			_, err := e.idp.GetDevice(ctx, &cip.GetDeviceInput{AccessToken: aws.String("x.y.z"), DeviceKey: &d1.Key})
+			_, err := e.IDP.GetDevice(ctx, &cip.GetDeviceInput{AccessToken: aws.String("x.y.z"), DeviceKey: &d1.Key})
 			return err
 		}, "NotAuthorizedException", "Invalid Access Token"},
 		{"ListDevices limit", func() error {
-			_, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at, Limit: aws.Int32(61)})
+			_, err := e.IDP.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at, Limit: aws.Int32(61)})
 			return err
 		}, "InvalidParameterException", ""},
 		{"ListDevices token", func() error {
-			_, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at, PaginationToken: aws.String("nope")})
+			_, err := e.IDP.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at, PaginationToken: aws.String("nope")})
 			return err
 		}, "InvalidParameterException", "Invalid pagination token."},
 		{"UpdateDeviceStatus enum", func() error {
-			_, err := e.idp.UpdateDeviceStatus(ctx, &cip.UpdateDeviceStatusInput{AccessToken: at, DeviceKey: &d1.Key, DeviceRememberedStatus: "maybe"})
+			_, err := e.IDP.UpdateDeviceStatus(ctx, &cip.UpdateDeviceStatusInput{AccessToken: at, DeviceKey: &d1.Key, DeviceRememberedStatus: "maybe"})
 			return err
 		}, "InvalidParameterException", "1 validation error detected: Value 'maybe' at 'deviceRememberedStatus' failed to satisfy constraint: Member must satisfy enum value set: [remembered, not_remembered]"},
 		{"UpdateDeviceStatus unknown", func() error {
-			_, err := e.idp.UpdateDeviceStatus(ctx, &cip.UpdateDeviceStatusInput{AccessToken: at, DeviceKey: missing, DeviceRememberedStatus: "remembered"})
+			_, err := e.IDP.UpdateDeviceStatus(ctx, &cip.UpdateDeviceStatusInput{AccessToken: at, DeviceKey: missing, DeviceRememberedStatus: "remembered"})
 			return err
 		}, "ResourceNotFoundException", "Device does not exist."},
 		{"AdminGetDevice unknown user", func() error {
-			_, err := e.idp.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: aws.String("nobody"), DeviceKey: &d1.Key})
+			_, err := e.IDP.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: aws.String("nobody"), DeviceKey: &d1.Key})
 			return err
 		}, "UserNotFoundException", "User does not exist."},
 		{"AdminForgetDevice unknown", func() error {
-			_, err := e.idp.AdminForgetDevice(ctx, &cip.AdminForgetDeviceInput{UserPoolId: &poolID, Username: user, DeviceKey: missing})
+			_, err := e.IDP.AdminForgetDevice(ctx, &cip.AdminForgetDeviceInput{UserPoolId: &poolID, Username: user, DeviceKey: missing})
 			return err
 		}, "ResourceNotFoundException", "Device does not exist."},
 		{"ConfirmDevice unknown", func() error {
-			_, err := e.idp.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: missing})
+			_, err := e.IDP.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: missing})
 			return err
 		}, "ResourceNotFoundException", "Device does not exist."},
 		{"ConfirmDevice twice", func() error {
-			_, err := e.idp.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: &d1.Key})
+			_, err := e.IDP.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: &d1.Key})
 			return err
 		}, "DeviceKeyExistsException", "Device key already exists."},
 		{"ConfirmDevice bad verifier", func() error {
-			_, err := e.idp.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: &d1.Key, DeviceSecretVerifierConfig: &types.DeviceSecretVerifierConfigType{PasswordVerifier: aws.String("!!"), Salt: aws.String("AAAA")}})
+			_, err := e.IDP.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: &d1.Key, DeviceSecretVerifierConfig: &types.DeviceSecretVerifierConfigType{PasswordVerifier: aws.String("!!"), Salt: aws.String("AAAA")}})
 			return err
 		}, "InvalidParameterException", "DeviceSecretVerifierConfig.PasswordVerifier is not valid."},
 	}
 	for _, tc := range errCases {
-		t.Run(tc.name, func(t *testing.T) { apiError(t, tc.call(), tc.typ, tc.msg) })
+		t.Run(tc.name, func(t *testing.T) { emulatortest.APIError(t, tc.call(), tc.typ, tc.msg) })
 	}
 
 	// Forget one through each API.
-	if _, err := e.idp.AdminForgetDevice(ctx, &cip.AdminForgetDeviceInput{UserPoolId: &poolID, Username: user, DeviceKey: &d1.Key}); err != nil {
+	if _, err := e.IDP.AdminForgetDevice(ctx, &cip.AdminForgetDeviceInput{UserPoolId: &poolID, Username: user, DeviceKey: &d1.Key}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.idp.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: at, DeviceKey: &d2.Key}); err != nil {
+	if _, err := e.IDP.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: at, DeviceKey: &d2.Key}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.idp.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: user, DeviceKey: &d2.Key})
-	apiError(t, err, "ResourceNotFoundException", "Device does not exist.")
-	if l, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at}); err != nil || len(l.Devices) != 0 {
+	_, err = e.IDP.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: user, DeviceKey: &d2.Key})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "Device does not exist.")
+	if l, err := e.IDP.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at}); err != nil || len(l.Devices) != 0 {
 		t.Fatalf("after forgetting: %v %+v", err, l)
 	}
 
 	// A pool without device tracking offers no device.
-	plainPool, plainClient, _ := e.pool(t, poolSpec{})
-	e.user(t, plainPool, "ivy", "Passw0rd!")
+	plainPool, plainClient, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, plainPool, "ivy", "Passw0rd!")
 	po, err := e.passwordAuth(ctx, plainClient, "ivy", "Passw0rd!")
 	if err != nil || po.AuthenticationResult == nil || po.AuthenticationResult.NewDeviceMetadata != nil {
 		t.Fatalf("no tracking: %v %+v", err, po)
@@ -584,7 +585,7 @@ func TestDeviceAPIs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if l, err := e.idp.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at}); err != nil || len(l.Devices) != 0 {
+	if l, err := e.IDP.ListDevices(ctx, &cip.ListDevicesInput{AccessToken: at}); err != nil || len(l.Devices) != 0 {
 		t.Fatalf("pending devices listed: %v %+v", err, l)
 	}
 }
@@ -604,13 +605,11 @@ func TestRememberedDeviceSkipsMFA(t *testing.T) {
 		{"not remembered", true, []string{"PASSWORD_VERIFIER", "SMS_MFA"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
+			poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) {
 				in.DeviceConfiguration = &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: tc.onPrompt}
-				in.MfaConfiguration = types.UserPoolMfaTypeOn
-				in.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}
-				in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"phone_number"}
+				smsMFA(in, types.UserPoolMfaTypeOn)
 			}})
-			e.user(t, poolID, "max", "Passw0rd!", "phone_number", "+15555550199", "phone_number_verified", "true")
+			e.User(t, poolID, "max", "Passw0rd!", "phone_number", "+15555550199", "phone_number_verified", "true")
 			c, rec, _ := e.deviceDriver(t, poolID, clientID, "", driver.JS)
 			signInSMS := func(t *testing.T) {
 				t.Helper()

@@ -2,8 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,29 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-)
 
-// jwtClaims decodes a token's payload (the signature is checked elsewhere).
-func jwtClaims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %d parts", len(parts))
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+	"github.com/authbench/authbench/internal/emulatortest"
+)
 
 func passwordSignIn(t *testing.T, e *env, clientID, user, pw string) *types.AuthenticationResultType {
 	t.Helper()
-	out, err := e.idp.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+	out, err := e.IDP.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &clientID,
 		AuthParameters: map[string]string{"USERNAME": user, "PASSWORD": pw},
 	})
@@ -50,9 +32,9 @@ func passwordSignIn(t *testing.T, e *env, clientID, user, pw string) *types.Auth
 func TestGroups(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "alice", "Passw0rd!x")
-	e.user(t, poolID, "bob", "Passw0rd!x")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "alice", "Passw0rd!x")
+	e.User(t, poolID, "bob", "Passw0rd!x")
 
 	mk := func(name string, prec *int32, role string) {
 		t.Helper()
@@ -60,7 +42,7 @@ func TestGroups(t *testing.T) {
 		if role != "" {
 			in.RoleArn = &role
 		}
-		out, err := e.idp.CreateGroup(ctx, in)
+		out, err := e.IDP.CreateGroup(ctx, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,36 +55,36 @@ func TestGroups(t *testing.T) {
 	mk("beta", aws.Int32(1), "arn:aws:iam::123456789012:role/beta")
 	mk("none", nil, "")
 
-	_, err := e.idp.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("zeta")})
-	apiError(t, err, "GroupExistsException", "")
-	_, err = e.idp.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("has space")})
-	apiError(t, err, "InvalidParameterException", `1 validation error detected: Value 'has space' at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
-	_, err = e.idp.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("neg"), Precedence: aws.Int32(-1)})
-	apiError(t, err, "InvalidParameterException", "")
-	_, err = e.idp.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("badrole"), RoleArn: aws.String("not-an-arn-but-long-enough")})
-	apiError(t, err, "InvalidParameterException", "")
-	_, err = e.idp.GetGroup(ctx, &cip.GetGroupInput{UserPoolId: &poolID, GroupName: aws.String("missing")})
-	apiError(t, err, "ResourceNotFoundException", "Group not found.")
+	_, err := e.IDP.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("zeta")})
+	emulatortest.APIError(t, err, "GroupExistsException", "")
+	_, err = e.IDP.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("has space")})
+	emulatortest.APIError(t, err, "InvalidParameterException", `1 validation error detected: Value 'has space' at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
+	_, err = e.IDP.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("neg"), Precedence: aws.Int32(-1)})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
+	_, err = e.IDP.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("badrole"), RoleArn: aws.String("not-an-arn-but-long-enough")})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
+	_, err = e.IDP.GetGroup(ctx, &cip.GetGroupInput{UserPoolId: &poolID, GroupName: aws.String("missing")})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "Group not found.")
 
 	for _, g := range []string{"alpha", "zeta", "none", "beta"} {
-		if _, err := e.idp.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("alice"), GroupName: aws.String(g)}); err != nil {
+		if _, err := e.IDP.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("alice"), GroupName: aws.String(g)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Adding twice is not an error.
-	if _, err := e.idp.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("alice"), GroupName: aws.String("alpha")}); err != nil {
+	if _, err := e.IDP.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("alice"), GroupName: aws.String("alpha")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.idp.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("nobody"), GroupName: aws.String("alpha")})
-	apiError(t, err, "UserNotFoundException", "User does not exist.")
-	_, err = e.idp.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("bob"), GroupName: aws.String("missing")})
-	apiError(t, err, "ResourceNotFoundException", "Group not found.")
+	_, err = e.IDP.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("nobody"), GroupName: aws.String("alpha")})
+	emulatortest.APIError(t, err, "UserNotFoundException", "User does not exist.")
+	_, err = e.IDP.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("bob"), GroupName: aws.String("missing")})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "Group not found.")
 
 	// Paging: Limit 2 over four groups.
 	var names []string
 	var next *string
 	for {
-		out, err := e.idp.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: &poolID, Limit: aws.Int32(2), NextToken: next})
+		out, err := e.IDP.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: &poolID, Limit: aws.Int32(2), NextToken: next})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,14 +101,14 @@ func TestGroups(t *testing.T) {
 	if want := []string{"alpha", "beta", "none", "zeta"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("ListGroups = %v, want %v", names, want)
 	}
-	_, err = e.idp.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: &poolID, Limit: aws.Int32(61)})
-	apiError(t, err, "InvalidParameterException", "")
+	_, err = e.IDP.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: &poolID, Limit: aws.Int32(61)})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
 
-	lu, err := e.idp.ListUsersInGroup(ctx, &cip.ListUsersInGroupInput{UserPoolId: &poolID, GroupName: aws.String("alpha")})
+	lu, err := e.IDP.ListUsersInGroup(ctx, &cip.ListUsersInGroupInput{UserPoolId: &poolID, GroupName: aws.String("alpha")})
 	if err != nil || len(lu.Users) != 1 || aws.ToString(lu.Users[0].Username) != "alice" {
 		t.Fatalf("ListUsersInGroup = %+v, %v", lu, err)
 	}
-	lg, err := e.idp.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
+	lg, err := e.IDP.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
 	if err != nil || len(lg.Groups) != 4 {
 		t.Fatalf("AdminListGroupsForUser = %+v, %v", lg, err)
 	}
@@ -134,7 +116,7 @@ func TestGroups(t *testing.T) {
 	// Tokens: groups by precedence then name (beta, zeta at 1; alpha at 5; none last);
 	// two groups share the best precedence with different roles, so no preferred role.
 	res := passwordSignIn(t, e, clientID, "alice", "Passw0rd!x")
-	id, access := jwtClaims(t, *res.IdToken), jwtClaims(t, *res.AccessToken)
+	id, access := emulatortest.Claims(t, *res.IdToken), emulatortest.Claims(t, *res.AccessToken)
 	wantGroups := []any{"beta", "zeta", "alpha", "none"}
 	if !reflect.DeepEqual(id["cognito:groups"], wantGroups) || !reflect.DeepEqual(access["cognito:groups"], wantGroups) {
 		t.Fatalf("cognito:groups id=%v access=%v, want %v", id["cognito:groups"], access["cognito:groups"], wantGroups)
@@ -151,30 +133,30 @@ func TestGroups(t *testing.T) {
 	}
 
 	// Out of beta, alice's best group is zeta alone: its role is preferred.
-	if _, err := e.idp.AdminRemoveUserFromGroup(ctx, &cip.AdminRemoveUserFromGroupInput{UserPoolId: &poolID, Username: aws.String("alice"), GroupName: aws.String("beta")}); err != nil {
+	if _, err := e.IDP.AdminRemoveUserFromGroup(ctx, &cip.AdminRemoveUserFromGroupInput{UserPoolId: &poolID, Username: aws.String("alice"), GroupName: aws.String("beta")}); err != nil {
 		t.Fatal(err)
 	}
-	id = jwtClaims(t, *passwordSignIn(t, e, clientID, "alice", "Passw0rd!x").IdToken)
+	id = emulatortest.Claims(t, *passwordSignIn(t, e, clientID, "alice", "Passw0rd!x").IdToken)
 	if id["cognito:preferred_role"] != "arn:aws:iam::123456789012:role/zeta" {
 		t.Fatalf("preferred_role = %v", id["cognito:preferred_role"])
 	}
 	// A user in no group has no group claims.
-	id = jwtClaims(t, *passwordSignIn(t, e, clientID, "bob", "Passw0rd!x").IdToken)
+	id = emulatortest.Claims(t, *passwordSignIn(t, e, clientID, "bob", "Passw0rd!x").IdToken)
 	if _, ok := id["cognito:groups"]; ok {
 		t.Fatal("bob has cognito:groups")
 	}
 
 	// UpdateGroup changes what is given; DeleteGroup removes memberships.
-	up, err := e.idp.UpdateGroup(ctx, &cip.UpdateGroupInput{UserPoolId: &poolID, GroupName: aws.String("alpha"), Precedence: aws.Int32(0)})
+	up, err := e.IDP.UpdateGroup(ctx, &cip.UpdateGroupInput{UserPoolId: &poolID, GroupName: aws.String("alpha"), Precedence: aws.Int32(0)})
 	if err != nil || aws.ToInt32(up.Group.Precedence) != 0 || aws.ToString(up.Group.Description) != "d alpha" {
 		t.Fatalf("UpdateGroup = %+v, %v", up, err)
 	}
-	if _, err := e.idp.DeleteGroup(ctx, &cip.DeleteGroupInput{UserPoolId: &poolID, GroupName: aws.String("zeta")}); err != nil {
+	if _, err := e.IDP.DeleteGroup(ctx, &cip.DeleteGroupInput{UserPoolId: &poolID, GroupName: aws.String("zeta")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.idp.DeleteGroup(ctx, &cip.DeleteGroupInput{UserPoolId: &poolID, GroupName: aws.String("zeta")})
-	apiError(t, err, "ResourceNotFoundException", "Group not found.")
-	id = jwtClaims(t, *passwordSignIn(t, e, clientID, "alice", "Passw0rd!x").IdToken)
+	_, err = e.IDP.DeleteGroup(ctx, &cip.DeleteGroupInput{UserPoolId: &poolID, GroupName: aws.String("zeta")})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "Group not found.")
+	id = emulatortest.Claims(t, *passwordSignIn(t, e, clientID, "alice", "Passw0rd!x").IdToken)
 	if want := []any{"alpha", "none"}; !reflect.DeepEqual(id["cognito:groups"], want) {
 		t.Fatalf("after delete, cognito:groups = %v, want %v", id["cognito:groups"], want)
 	}
@@ -183,26 +165,26 @@ func TestGroups(t *testing.T) {
 func TestResourceServersProvidersDomainsTags(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, _, _ := e.pool(t, poolSpec{})
+	poolID, _, _ := e.Pool(t, emulatortest.PoolSpec{})
 
-	rs, err := e.idp.CreateResourceServer(ctx, &cip.CreateResourceServerInput{
+	rs, err := e.IDP.CreateResourceServer(ctx, &cip.CreateResourceServerInput{
 		UserPoolId: &poolID, Identifier: aws.String("https://api.example.com"), Name: aws.String("api"),
 		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("Read")}},
 	})
 	if err != nil || aws.ToString(rs.ResourceServer.Identifier) != "https://api.example.com" || len(rs.ResourceServer.Scopes) != 1 {
 		t.Fatalf("CreateResourceServer = %+v, %v", rs, err)
 	}
-	_, err = e.idp.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("x"), Name: aws.String("x"),
+	_, err = e.IDP.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("x"), Name: aws.String("x"),
 		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("a/b"), ScopeDescription: aws.String("d")}}})
-	apiError(t, err, "InvalidParameterException", "")
-	_, err = e.idp.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("nope")})
-	apiError(t, err, "ResourceNotFoundException", "")
-	lrs, err := e.idp.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: &poolID, MaxResults: aws.Int32(10)})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
+	_, err = e.IDP.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("nope")})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "")
+	lrs, err := e.IDP.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: &poolID, MaxResults: aws.Int32(10)})
 	if err != nil || len(lrs.ResourceServers) != 1 {
 		t.Fatalf("ListResourceServers = %+v, %v", lrs, err)
 	}
 
-	ip, err := e.idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
+	ip, err := e.IDP.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
 		UserPoolId: &poolID, ProviderName: aws.String("Google"), ProviderType: types.IdentityProviderTypeTypeGoogle,
 		ProviderDetails:  map[string]string{"client_id": "cid", "client_secret": "cs", "authorize_scopes": "openid email"},
 		AttributeMapping: map[string]string{"email": "email"}, IdpIdentifiers: []string{"gmail"},
@@ -210,72 +192,72 @@ func TestResourceServersProvidersDomainsTags(t *testing.T) {
 	if err != nil || aws.ToString(ip.IdentityProvider.ProviderName) != "Google" || ip.IdentityProvider.ProviderDetails["client_id"] != "cid" {
 		t.Fatalf("CreateIdentityProvider = %+v, %v", ip, err)
 	}
-	_, err = e.idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
+	_, err = e.IDP.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
 		UserPoolId: &poolID, ProviderName: aws.String("Google"), ProviderType: types.IdentityProviderTypeTypeGoogle,
 		ProviderDetails: map[string]string{"client_id": "cid", "client_secret": "cs", "authorize_scopes": "openid"},
 	})
-	apiError(t, err, "DuplicateProviderException", "")
-	_, err = e.idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
+	emulatortest.APIError(t, err, "DuplicateProviderException", "")
+	_, err = e.IDP.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{
 		UserPoolId: &poolID, ProviderName: aws.String("corp"), ProviderType: types.IdentityProviderTypeTypeOidc,
 		ProviderDetails: map[string]string{"client_id": "cid"},
 	})
-	apiError(t, err, "InvalidParameterException", "")
-	byID, err := e.idp.GetIdentityProviderByIdentifier(ctx, &cip.GetIdentityProviderByIdentifierInput{UserPoolId: &poolID, IdpIdentifier: aws.String("gmail")})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
+	byID, err := e.IDP.GetIdentityProviderByIdentifier(ctx, &cip.GetIdentityProviderByIdentifierInput{UserPoolId: &poolID, IdpIdentifier: aws.String("gmail")})
 	if err != nil || aws.ToString(byID.IdentityProvider.ProviderName) != "Google" {
 		t.Fatalf("GetIdentityProviderByIdentifier = %+v, %v", byID, err)
 	}
 
-	if _, err := e.idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("my-app")}); err != nil {
+	if _, err := e.IDP.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("my-app")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("Bad_Domain")})
-	apiError(t, err, "InvalidParameterException", "")
-	other, _, _ := e.pool(t, poolSpec{})
-	_, err = e.idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &other, Domain: aws.String("my-app")})
-	apiError(t, err, "InvalidParameterException", "Domain already associated with another user pool.")
-	dd, err := e.idp.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("my-app")})
+	_, err = e.IDP.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("Bad_Domain")})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
+	other, _, _ := e.Pool(t, emulatortest.PoolSpec{})
+	_, err = e.IDP.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &other, Domain: aws.String("my-app")})
+	emulatortest.APIError(t, err, "InvalidParameterException", "Domain already associated with another user pool.")
+	dd, err := e.IDP.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("my-app")})
 	if err != nil || aws.ToString(dd.DomainDescription.UserPoolId) != poolID || dd.DomainDescription.Status != types.DomainStatusTypeActive {
 		t.Fatalf("DescribeUserPoolDomain = %+v, %v", dd, err)
 	}
-	free, err := e.idp.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("free-one")})
+	free, err := e.IDP.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("free-one")})
 	if err != nil || free.DomainDescription == nil || free.DomainDescription.UserPoolId != nil {
 		t.Fatalf("free domain = %+v, %v", free, err)
 	}
-	dp, err := e.idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
+	dp, err := e.IDP.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
 	if err != nil || aws.ToString(dp.UserPool.Domain) != "my-app" {
 		t.Fatalf("DescribeUserPool domain = %v, %v", dp.UserPool.Domain, err)
 	}
 
 	arn := aws.ToString(dp.UserPool.Arn)
-	if _, err := e.idp.TagResource(ctx, &cip.TagResourceInput{ResourceArn: &arn, Tags: map[string]string{"env": "test", "team": "qa"}}); err != nil {
+	if _, err := e.IDP.TagResource(ctx, &cip.TagResourceInput{ResourceArn: &arn, Tags: map[string]string{"env": "test", "team": "qa"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.idp.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: &arn, TagKeys: []string{"team"}}); err != nil {
+	if _, err := e.IDP.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: &arn, TagKeys: []string{"team"}}); err != nil {
 		t.Fatal(err)
 	}
-	tags, err := e.idp.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: &arn})
+	tags, err := e.IDP.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: &arn})
 	if err != nil || !reflect.DeepEqual(tags.Tags, map[string]string{"env": "test"}) {
 		t.Fatalf("ListTagsForResource = %+v, %v", tags, err)
 	}
-	_, err = e.idp.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: aws.String(strings.Replace(arn, poolID, poolID+"x", 1))})
-	apiError(t, err, "ResourceNotFoundException", "")
+	_, err = e.IDP.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: aws.String(strings.Replace(arn, poolID, poolID+"x", 1))})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "")
 
 	// Everything survives a state round trip.
 	path := filepath.Join(t.TempDir(), "state.json")
-	if err := e.srv.SaveState(path); err != nil {
+	if err := e.Srv.SaveState(path); err != nil {
 		t.Fatal(err)
 	}
 	e2 := newEnv(t)
-	if _, err := e2.srv.LoadState(path); err != nil {
+	if _, err := e2.Srv.LoadState(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.idp.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("https://api.example.com")}); err != nil {
+	if _, err := e2.IDP.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("https://api.example.com")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.idp.DescribeIdentityProvider(ctx, &cip.DescribeIdentityProviderInput{UserPoolId: &poolID, ProviderName: aws.String("Google")}); err != nil {
+	if _, err := e2.IDP.DescribeIdentityProvider(ctx, &cip.DescribeIdentityProviderInput{UserPoolId: &poolID, ProviderName: aws.String("Google")}); err != nil {
 		t.Fatal(err)
 	}
-	if dd, err := e2.idp.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("my-app")}); err != nil || aws.ToString(dd.DomainDescription.UserPoolId) != poolID {
+	if dd, err := e2.IDP.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("my-app")}); err != nil || aws.ToString(dd.DomainDescription.UserPoolId) != poolID {
 		t.Fatalf("domain after restore = %+v, %v", dd, err)
 	}
 }
@@ -283,27 +265,27 @@ func TestResourceServersProvidersDomainsTags(t *testing.T) {
 func TestAdminListUserAuthEvents(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, _, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "carol", "Passw0rd!x")
-	_, err := e.idp.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &poolID, Username: aws.String("carol")})
-	apiError(t, err, "UserPoolAddOnNotEnabledException", "")
+	poolID, _, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "carol", "Passw0rd!x")
+	_, err := e.IDP.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &poolID, Username: aws.String("carol")})
+	emulatortest.APIError(t, err, "UserPoolAddOnNotEnabledException", "")
 }
 
 func TestClientOAuthAndLegacyFlows(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, _, _ := e.pool(t, poolSpec{})
+	poolID, _, _ := e.Pool(t, emulatortest.PoolSpec{})
 	mk := func(f func(*cip.CreateUserPoolClientInput)) (*cip.CreateUserPoolClientOutput, error) {
 		in := &cip.CreateUserPoolClientInput{UserPoolId: &poolID, ClientName: aws.String("web")}
 		f(in)
-		return e.idp.CreateUserPoolClient(ctx, in)
+		return e.IDP.CreateUserPoolClient(ctx, in)
 	}
 	// Scopes must exist: standard ones and those of a resource server.
 	_, err := mk(func(in *cip.CreateUserPoolClientInput) { in.AllowedOAuthScopes = []string{"openid", "Cognito"} })
-	apiError(t, err, "ScopeDoesNotExistException", "Invalid scope requested: Cognito")
+	emulatortest.APIError(t, err, "ScopeDoesNotExistException", "Invalid scope requested: Cognito")
 	_, err = mk(func(in *cip.CreateUserPoolClientInput) { in.AllowedOAuthScopes = []string{"api/read"} })
-	apiError(t, err, "ScopeDoesNotExistException", "Invalid scope requested: api/read")
-	if _, err := e.idp.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("api"), Name: aws.String("api"),
+	emulatortest.APIError(t, err, "ScopeDoesNotExistException", "Invalid scope requested: api/read")
+	if _, err := e.IDP.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: &poolID, Identifier: aws.String("api"), Name: aws.String("api"),
 		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +298,7 @@ func TestClientOAuthAndLegacyFlows(t *testing.T) {
 	_, err = mk(func(in *cip.CreateUserPoolClientInput) {
 		in.SupportedIdentityProviders = []string{"COGNITO", "Salesforce"}
 	})
-	apiError(t, err, "InvalidParameterException", "The provider Salesforce does not exist for User Pool "+poolID+".")
+	emulatortest.APIError(t, err, "InvalidParameterException", "The provider Salesforce does not exist for User Pool "+poolID+".")
 
 	// Legacy flow names alone still allow SRP and refresh; DescribeUserPoolClient
 	// echoes what was sent; legacy and ALLOW_ names do not mix.
@@ -326,21 +308,21 @@ func TestClientOAuthAndLegacyFlows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := e.idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &poolID, ClientId: c.UserPoolClient.ClientId})
+	d, err := e.IDP.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &poolID, ClientId: c.UserPoolClient.ClientId})
 	if err != nil || !reflect.DeepEqual(d.UserPoolClient.ExplicitAuthFlows, []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"}) {
 		t.Fatalf("ExplicitAuthFlows echoed as %v, %v", d.UserPoolClient.ExplicitAuthFlows, err)
 	}
-	e.user(t, poolID, "erin", "Passw0rd!x")
+	e.User(t, poolID, "erin", "Passw0rd!x")
 	if _, err := e.srpSignIn(ctx, poolID, aws.ToString(c.UserPoolClient.ClientId), "erin", "Passw0rd!x"); err != nil {
 		t.Fatalf("SRP with legacy flows: %v", err)
 	}
 	res := passwordSignIn(t, e, aws.ToString(c.UserPoolClient.ClientId), "erin", "Passw0rd!x")
-	if _, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: c.UserPoolClient.ClientId,
+	if _, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: c.UserPoolClient.ClientId,
 		AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(res.RefreshToken)}}); err != nil {
 		t.Fatalf("refresh with legacy flows: %v", err)
 	}
 	_, err = mk(func(in *cip.CreateUserPoolClientInput) {
 		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}
 	})
-	apiError(t, err, "InvalidParameterException", "")
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
 }

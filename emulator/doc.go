@@ -8,5 +8,5 @@
 //
 // The package is the HTTP face: decoding, dispatch by target, Cognito's errors, the
 // well-known documents and the outbox endpoint. The pools' state and semantics live
-// in emulator/internal/idp, with no HTTP in them.
+// in emulator/internal/idp, whose only HTTP is the calls to Lambda triggers.
 package emulator

@@ -26,6 +26,7 @@ import (
 //	    autoVerifiedAttributes: [email]
 //	    passwordPolicy: {minimumLength: 8, requireSymbols: false}
 //	    requiredAttributes: [email]
+//	    deviceConfiguration: {challengeRequiredOnNewDevice: true}
 //	    clients:
 //	      - id: fixtureclient              # optional
 //	        name: web
@@ -60,6 +61,8 @@ type FixturePool struct {
 	Clients                []FixtureClient   `yaml:"clients"`
 	Users                  []FixtureUser     `yaml:"users"`
 	Tags                   map[string]string `yaml:"tags"`
+	// DeviceConfiguration makes the pool remember devices (see fixtures/bench.yaml).
+	DeviceConfiguration *FixtureDevices `yaml:"deviceConfiguration"`
 	// LambdaConfig names trigger ARNs (DefineAuthChallenge: arn:…); CustomAuth runs
 	// custom challenges without Lambdas; Quotas are the pool's own rate limits. See
 	// fixtures/custom.yaml.
@@ -76,6 +79,12 @@ type FixturePolicy struct {
 	RequireNumbers   *bool  `yaml:"requireNumbers"`
 	RequireSymbols   *bool  `yaml:"requireSymbols"`
 	TemporaryDays    int32  `yaml:"temporaryPasswordValidityDays"`
+}
+
+// FixtureDevices is a pool's device tracking, as CreateUserPool's DeviceConfiguration.
+type FixtureDevices struct {
+	ChallengeRequiredOnNewDevice     bool `yaml:"challengeRequiredOnNewDevice"`
+	DeviceOnlyRememberedOnUserPrompt bool `yaml:"deviceOnlyRememberedOnUserPrompt"`
 }
 
 // FixtureClient is one app client of a fixture pool.
@@ -179,6 +188,9 @@ func (s *Server) LoadFixture(ctx context.Context, f *Fixture) (*Loaded, error) {
 		}
 		if fp.CaseSensitive != nil {
 			in.UsernameConfiguration = &idp.UsernameConfigurationType{CaseSensitive: fp.CaseSensitive}
+		}
+		if d := fp.DeviceConfiguration; d != nil {
+			in.DeviceConfiguration = &idp.DeviceConfigurationType{ChallengeRequiredOnNewDevice: d.ChallengeRequiredOnNewDevice, DeviceOnlyRememberedOnUserPrompt: d.DeviceOnlyRememberedOnUserPrompt}
 		}
 		if fp.AdminCreateUserOnly {
 			in.AdminCreateUserConfig = &idp.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true}

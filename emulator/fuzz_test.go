@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -67,8 +68,8 @@ func FuzzDecode(f *testing.F) {
 func FuzzPasswordVerifier(f *testing.F) {
 	e := newEnv(f)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(f, poolSpec{})
-	e.user(f, poolID, "fuzz", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(f, emulatortest.PoolSpec{})
+	e.User(f, poolID, "fuzz", "Passw0rd!")
 	_ = poolID
 	f.Add("fuzz", "AAAA", "AAAA", "Tue Mar 5 07:04:09 UTC 2024", "02", true)
 	f.Add("", "", "", "", "", false)
@@ -79,20 +80,20 @@ func FuzzPasswordVerifier(f *testing.F) {
 		if a != "" {
 			srpA = a
 		}
-		init, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "fuzz", "SRP_A": srpA}})
+		init, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "fuzz", "SRP_A": srpA}})
 		if err != nil {
 			return // a refused SRP_A is fine
 		}
 		if realBlock {
 			block = init.ChallengeParameters["SECRET_BLOCK"]
 		}
-		_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session,
+		_, err = e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session,
 			ChallengeResponses: map[string]string{"USERNAME": username, "PASSWORD_CLAIM_SECRET_BLOCK": block, "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}})
 		if err == nil {
 			t.Fatal("an arbitrary proof signed in")
 		}
 		var code string
-		if ae, ok := asAPIError(err); ok {
+		if ae, ok := emulatortest.ErrorCode(err); ok {
 			code = ae
 		}
 		switch code {

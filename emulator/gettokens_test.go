@@ -8,6 +8,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -16,15 +17,15 @@ import (
 func TestGetTokensFromRefreshToken(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "carol", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "carol", "Passw0rd!")
 	signIn := func(poolID, clientID, secret string) *types.AuthenticationResultType {
 		t.Helper()
 		params := map[string]string{"USERNAME": "carol", "PASSWORD": "Passw0rd!"}
 		if secret != "" {
 			params["SECRET_HASH"] = srp.AppClient{ID: clientID, Secret: secret}.SecretHash("carol")
 		}
-		out, err := e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: params})
+		out, err := e.IDP.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: params})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +33,7 @@ func TestGetTokensFromRefreshToken(t *testing.T) {
 	}
 	first := signIn(poolID, clientID, "")
 
-	out, err := e.idp.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID, RefreshToken: first.RefreshToken})
+	out, err := e.IDP.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID, RefreshToken: first.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,23 +41,23 @@ func TestGetTokensFromRefreshToken(t *testing.T) {
 	if res == nil || aws.ToString(res.IdToken) == "" || aws.ToString(res.AccessToken) == "" || res.RefreshToken != nil {
 		t.Fatalf("got %+v", res)
 	}
-	if _, err := e.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: res.AccessToken}); err != nil {
+	if _, err := e.IDP.GetUser(ctx, &cip.GetUserInput{AccessToken: res.AccessToken}); err != nil {
 		t.Fatal(err)
 	}
 
-	_, err = e.idp.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID, RefreshToken: aws.String("not-a-token")})
-	apiError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
+	_, err = e.IDP.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID, RefreshToken: aws.String("not-a-token")})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid Refresh Token")
 
 	// A client with a secret needs it as ClientSecret.
-	poolID2, clientID2, secret2 := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true }})
-	e.user(t, poolID2, "carol", "Passw0rd!")
+	poolID2, clientID2, secret2 := e.Pool(t, emulatortest.PoolSpec{Client: func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true }})
+	e.User(t, poolID2, "carol", "Passw0rd!")
 	withSecret := signIn(poolID2, clientID2, secret2)
-	_, err = e.idp.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID2, RefreshToken: withSecret.RefreshToken})
-	apiError(t, err, "NotAuthorizedException", "")
+	_, err = e.IDP.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID2, RefreshToken: withSecret.RefreshToken})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "")
 	bad := secret2 + "x"
-	_, err = e.idp.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID2, RefreshToken: withSecret.RefreshToken, ClientSecret: &bad})
-	apiError(t, err, "NotAuthorizedException", "")
-	if _, err := e.idp.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID2, RefreshToken: withSecret.RefreshToken, ClientSecret: &secret2}); err != nil {
+	_, err = e.IDP.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID2, RefreshToken: withSecret.RefreshToken, ClientSecret: &bad})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "")
+	if _, err := e.IDP.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: &clientID2, RefreshToken: withSecret.RefreshToken, ClientSecret: &secret2}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -38,13 +38,13 @@ func TestInteropCustomAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := e.srv.LoadFixture(context.Background(), f)
+	l, err := e.Srv.LoadFixture(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	poolID, clientID := l.Pools[0].ID, l.Pools[0].Clients[0].ID
 	confirmedUser := func(t *testing.T, r *interopRun) {
-		r.e.user(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true")
+		r.e.User(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true")
 	}
 	amplifySteps := []string{"CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE", "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE", "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE", "DONE"}
 	ijsSteps := []string{"customChallenge", "customChallenge", "customChallenge", "onSuccess"}

@@ -9,16 +9,17 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 // mfaAvailable reports whether the emulator implements MFA (GetUserPoolMfaConfig).
 func (e *env) mfaAvailable(t *testing.T, poolID string) bool {
 	t.Helper()
-	_, err := e.idp.GetUserPoolMfaConfig(context.Background(), &cip.GetUserPoolMfaConfigInput{UserPoolId: &poolID})
-	if code, ok := asAPIError(err); ok && code == "UnknownOperationException" {
+	_, err := e.IDP.GetUserPoolMfaConfig(context.Background(), &cip.GetUserPoolMfaConfigInput{UserPoolId: &poolID})
+	if code, ok := emulatortest.ErrorCode(err); ok && code == "UnknownOperationException" {
 		return false
 	}
 	if err != nil {
@@ -30,11 +31,9 @@ func (e *env) mfaAvailable(t *testing.T, poolID string) bool {
 func TestInteropDevices(t *testing.T) {
 	node := interopSetup(t)
 	e := newEnv(t)
-	poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) {
 		in.DeviceConfiguration = &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: true}
-		in.MfaConfiguration = types.UserPoolMfaTypeOn
-		in.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}
-		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"phone_number"}
+		smsMFA(in, types.UserPoolMfaTypeOn)
 	}})
 	mfa := e.mfaAvailable(t, poolID)
 	if !mfa {
@@ -56,7 +55,7 @@ func TestInteropDevices(t *testing.T) {
 				"RespondToAuthChallenge:DEVICE_SRP_AUTH", "RespondToAuthChallenge:DEVICE_PASSWORD_VERIFIER", "onSuccess",
 			})},
 			after: func(t *testing.T, r *interopRun, _ *interopResult) {
-				l, err := r.e.idp.AdminListDevices(context.Background(), &cip.AdminListDevicesInput{UserPoolId: &r.poolID, Username: &r.username})
+				l, err := r.e.IDP.AdminListDevices(context.Background(), &cip.AdminListDevicesInput{UserPoolId: &r.poolID, Username: &r.username})
 				if err != nil || len(l.Devices) != 1 || deviceAttrs(l.Devices[0])["dev:device_remembered_status"] != "remembered" || l.Devices[0].DeviceLastAuthenticatedDate == nil {
 					t.Fatalf("AdminListDevices: %v %+v", err, l)
 				}
@@ -80,7 +79,7 @@ func TestInteropDevices(t *testing.T) {
 		r.username = "dev-" + r.scenario
 		r.email = r.username + "@example.com"
 		r.setup = func(t *testing.T, r *interopRun) {
-			r.e.user(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true", "phone_number", "+15555550123", "phone_number_verified", "true")
+			r.e.User(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true", "phone_number", "+15555550123", "phone_number_verified", "true")
 		}
 		t.Run(r.scenario, func(t *testing.T) {
 			t.Parallel()

@@ -19,26 +19,15 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 // interopMFAPool makes a pool with the MFA mode and factors and a client.
 func interopMFAPool(t *testing.T, e *env, mode types.UserPoolMfaType, factors ...string) (poolID, clientID string) {
 	t.Helper()
-	poolID, clientID, _ = e.pool(t, poolSpec{})
-	in := &cip.SetUserPoolMfaConfigInput{UserPoolId: &poolID, MfaConfiguration: mode}
-	for _, f := range factors {
-		switch f {
-		case "SMS":
-			in.SmsMfaConfiguration = &types.SmsMfaConfigType{}
-		case "TOTP":
-			in.SoftwareTokenMfaConfiguration = &types.SoftwareTokenMfaConfigType{Enabled: true}
-		case "EMAIL":
-			in.EmailMfaConfiguration = &types.EmailMfaConfigType{}
-		}
-	}
-	if _, err := e.idp.SetUserPoolMfaConfig(context.Background(), in); err != nil {
-		t.Fatal(err)
-	}
+	poolID, clientID, _ = e.Pool(t, emulatortest.PoolSpec{})
+	e.SetMFA(t, poolID, mode, factors...)
 	return poolID, clientID
 }
 
@@ -83,7 +72,7 @@ func TestInteropMFA(t *testing.T) {
 		if email {
 			in.EmailMfaSettings = &types.EmailMfaSettingsType{Enabled: true}
 		}
-		if _, err := e.idp.AdminSetUserMFAPreference(ctx, in); err != nil {
+		if _, err := e.IDP.AdminSetUserMFAPreference(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -95,18 +84,18 @@ func TestInteropMFA(t *testing.T) {
 			t.Fatalf("sign-in before MFA: %v", err)
 		}
 		access := in.AuthenticationResult.AccessToken
-		a, err := e.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
+		a, err := e.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
 		if err != nil {
 			t.Fatal(err)
 		}
 		code, _ := totp.GenerateCode(aws.ToString(a.SecretCode), time.Now())
-		if _, err := e.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: &code}); err != nil {
+		if _, err := e.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: &code}); err != nil {
 			t.Fatal(err)
 		}
 		return aws.ToString(a.SecretCode)
 	}
 	phone := func(t *testing.T, e *env, poolID, user string) {
-		e.user(t, poolID, user, interopPassword, "phone_number", "+15555550142", "email", user+"@example.com")
+		e.User(t, poolID, user, interopPassword, "phone_number", "+15555550142", "email", user+"@example.com")
 	}
 	runs := []mfaInterop{
 		{scenario: "amplify/sms", pool: "optional", wantSources: []string{"SMS_MFA"}, wantSteps: []string{"CONFIRM_SIGN_IN_WITH_SMS_CODE", "DONE"},
@@ -177,7 +166,7 @@ func TestInteropMFA(t *testing.T) {
 			if mr.setup != nil {
 				secret = mr.setup(t, e, poolID, clientID, user)
 			} else {
-				e.user(t, poolID, user, interopPassword) // no phone, no email: MFA_SETUP
+				e.User(t, poolID, user, interopPassword) // no phone, no email: MFA_SETUP
 			}
 			if mr.wantEmail != "" {
 				email = user + "+" + mr.wantEmail + "@example.com"
@@ -189,7 +178,7 @@ func TestInteropMFA(t *testing.T) {
 			r := &interopRun{e: e, poolID: poolID, clientID: clientID, username: user, wantSources: mr.wantSources}
 			r.checkTokens(t, res, func(format string, a ...any) { t.Helper(); t.Fatalf(format, a...) })
 			if mr.wantMFA != nil {
-				u, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &user})
+				u, err := e.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &user})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -209,7 +198,7 @@ func runMFAScript(t *testing.T, node string, e *env, scenario, poolID, clientID,
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), interopTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "mfa.mjs", scenario, "--endpoint", e.srv.Endpoint(), "--pool-id", poolID,
+	cmd := exec.CommandContext(ctx, node, "mfa.mjs", scenario, "--endpoint", e.Srv.Endpoint(), "--pool-id", poolID,
 		"--client-id", clientID, "--username", user, "--email", email, "--password", interopPassword)
 	cmd.Dir = interopDir
 	cmd.Env = append(os.Environ(), "NODE_ENV=test", "AUTHBENCH_TOTP_SECRET="+secret)

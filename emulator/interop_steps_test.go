@@ -11,22 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 func TestInteropExceptionSteps(t *testing.T) {
 	node := interopSetup(t)
 	e := newEnv(t)
-	poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) {
 		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"email"}
 	}})
 	resetUser := func(t *testing.T, r *interopRun) {
-		r.e.user(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true")
-		if _, err := r.e.idp.AdminResetUserPassword(context.Background(), &cip.AdminResetUserPasswordInput{UserPoolId: &r.poolID, Username: aws.String(r.username)}); err != nil {
+		r.e.User(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true")
+		if _, err := r.e.IDP.AdminResetUserPassword(context.Background(), &cip.AdminResetUserPasswordInput{UserPoolId: &r.poolID, Username: aws.String(r.username)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	unconfirmedUser := func(t *testing.T, r *interopRun) {
-		_, err := r.e.idp.SignUp(context.Background(), &cip.SignUpInput{ClientId: &r.clientID, Username: aws.String(r.username), Password: aws.String(interopPassword),
+		_, err := r.e.IDP.SignUp(context.Background(), &cip.SignUpInput{ClientId: &r.clientID, Username: aws.String(r.username), Password: aws.String(interopPassword),
 			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(r.email)}}})
 		if err != nil {
 			t.Fatal(err)

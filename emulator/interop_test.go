@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 const (
@@ -185,7 +187,7 @@ const (
 // the scripts: the flow (or step) that produced the tokens.
 func interopScenarios() []interopRun {
 	confirmedUser := func(t *testing.T, r *interopRun) {
-		r.e.user(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true")
+		r.e.User(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true")
 	}
 	return []interopRun{
 		{
@@ -200,8 +202,8 @@ func interopScenarios() []interopRun {
 				if res.SignedOutAccessToken == "" {
 					t.Fatal("no signedOutAccessToken in the result")
 				}
-				_, err := r.e.idp.GetUser(context.Background(), &cip.GetUserInput{AccessToken: &res.SignedOutAccessToken})
-				apiError(t, err, "NotAuthorizedException", "Access Token has been revoked")
+				_, err := r.e.IDP.GetUser(context.Background(), &cip.GetUserInput{AccessToken: &res.SignedOutAccessToken})
+				emulatortest.APIError(t, err, "NotAuthorizedException", "Access Token has been revoked")
 			},
 		},
 		{
@@ -216,7 +218,7 @@ func interopScenarios() []interopRun {
 			password:    "Temp0rary!",
 			newPassword: interopNewPassword,
 			setup: func(t *testing.T, r *interopRun) {
-				_, err := r.e.idp.AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{
+				_, err := r.e.IDP.AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{
 					UserPoolId: &r.poolID, Username: &r.username, TemporaryPassword: aws.String(r.password),
 					UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: &r.email}, {Name: aws.String("email_verified"), Value: aws.String("true")}},
 					MessageAction:  types.MessageActionTypeSuppress,
@@ -280,7 +282,7 @@ func interopScenarios() []interopRun {
 // wantStatus asserts the user's status and returns it.
 func (r *interopRun) wantStatus(t *testing.T, status types.UserStatusType) *cip.AdminGetUserOutput {
 	t.Helper()
-	u, err := r.e.idp.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &r.poolID, Username: &r.username})
+	u, err := r.e.IDP.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &r.poolID, Username: &r.username})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +304,7 @@ func (r *interopRun) wantSignIn(t *testing.T, password string) {
 func TestInterop(t *testing.T) {
 	node := interopSetup(t)
 	e := newEnv(t)
-	poolID, clientID, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) {
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) {
 		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
 	}})
 	clients := []struct{ name, script, prefix string }{
@@ -329,7 +331,7 @@ func (r *interopRun) run(t *testing.T, node string) {
 		r.setup(t, r)
 	}
 	args := []string{r.script, r.scenario,
-		"--endpoint", r.e.srv.Endpoint(), "--pool-id", r.poolID, "--client-id", r.clientID,
+		"--endpoint", r.e.Srv.Endpoint(), "--pool-id", r.poolID, "--client-id", r.clientID,
 		"--username", r.username, "--email", r.email, "--password", r.password}
 	if r.newPassword != "" {
 		args = append(args, "--new-password", r.newPassword)
@@ -387,7 +389,7 @@ func (r *interopRun) run(t *testing.T, node string) {
 // expected source and that each carries the claims Cognito's would.
 func (r *interopRun) checkTokens(t *testing.T, res *interopResult, fail func(string, ...any)) {
 	t.Helper()
-	iss := r.e.srv.Endpoint() + "/" + r.poolID
+	iss := r.e.Srv.Endpoint() + "/" + r.poolID
 	var got []string
 	for _, tok := range res.Tokens {
 		if !slices.Contains(got, tok.Source) {

@@ -15,7 +15,7 @@ func TestInteropUserAuth(t *testing.T) {
 	e := newEnv(t)
 	poolID, clientID, _ := e.userAuthPool(t, allFactors, false, false)
 	withFactors := func(t *testing.T, r *interopRun) {
-		r.e.user(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true", "phone_number", "+15555550124", "phone_number_verified", "true")
+		r.e.User(t, r.poolID, r.username, interopPassword, "email", r.email, "email_verified", "true", "phone_number", "+15555550124", "phone_number_verified", "true")
 	}
 	runs := []interopRun{
 		{

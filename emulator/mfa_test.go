@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -28,23 +29,10 @@ func newMFAEnv(t *testing.T, mode types.UserPoolMfaType, factors ...string) *mfa
 	t.Helper()
 	clk := &clock{}
 	e := newEnv(t, withClock(clk))
-	poolID, clientID, _ := e.pool(t, poolSpec{})
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
 	m := &mfaEnv{env: e, clk: clk, poolID: poolID, clientID: clientID}
 	if mode != "" {
-		in := &cip.SetUserPoolMfaConfigInput{UserPoolId: &poolID, MfaConfiguration: mode}
-		for _, f := range factors {
-			switch f {
-			case "SMS":
-				in.SmsMfaConfiguration = &types.SmsMfaConfigType{}
-			case "TOTP":
-				in.SoftwareTokenMfaConfiguration = &types.SoftwareTokenMfaConfigType{Enabled: true}
-			case "EMAIL":
-				in.EmailMfaConfiguration = &types.EmailMfaConfigType{}
-			}
-		}
-		if _, err := e.idp.SetUserPoolMfaConfig(context.Background(), in); err != nil {
-			t.Fatal(err)
-		}
+		e.SetMFA(t, poolID, mode, factors...)
 	}
 	return m
 }
@@ -68,7 +56,7 @@ func (m *mfaEnv) respond(name types.ChallengeNameType, session *string, user str
 	for i := 0; i+1 < len(kv); i += 2 {
 		resp[kv[i]] = kv[i+1]
 	}
-	return m.idp.RespondToAuthChallenge(context.Background(), &cip.RespondToAuthChallengeInput{ChallengeName: name, ClientId: &m.clientID, Session: session, ChallengeResponses: resp})
+	return m.IDP.RespondToAuthChallenge(context.Background(), &cip.RespondToAuthChallengeInput{ChallengeName: name, ClientId: &m.clientID, Session: session, ChallengeResponses: resp})
 }
 
 // wantTokens answers a challenge and expects tokens.
@@ -85,9 +73,9 @@ func (m *mfaEnv) wantTokens(t *testing.T, name types.ChallengeNameType, session 
 }
 
 // mfaCode is the newest MFA code sent to user, with where it went.
-func (m *mfaEnv) mfaCode(t *testing.T, user string) message {
+func (m *mfaEnv) mfaCode(t *testing.T, user string) emulatortest.Message {
 	t.Helper()
-	msgs := m.outbox(t, m.poolID, user, "MFA")
+	msgs := m.Outbox(t, m.poolID, user, "MFA")
 	if len(msgs) == 0 {
 		t.Fatalf("no MFA message for %s", user)
 	}
@@ -119,7 +107,7 @@ func (m *mfaEnv) adminPref(t *testing.T, user string, sms, tok, email *types.SMS
 	if email != nil {
 		in.EmailMfaSettings = &types.EmailMfaSettingsType{Enabled: email.Enabled, PreferredMfa: email.PreferredMfa}
 	}
-	if _, err := m.idp.AdminSetUserMFAPreference(context.Background(), in); err != nil {
+	if _, err := m.IDP.AdminSetUserMFAPreference(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -130,7 +118,7 @@ func on(preferred bool) *types.SMSMfaSettingsType {
 
 func (m *mfaEnv) mfaOf(t *testing.T, user string) ([]string, string) {
 	t.Helper()
-	u, err := m.idp.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &m.poolID, Username: &user})
+	u, err := m.IDP.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &m.poolID, Username: &user})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,13 +130,13 @@ func (m *mfaEnv) mfaOf(t *testing.T, user string) ([]string, string) {
 func (m *mfaEnv) setUpTOTP(t *testing.T, access *string) (secret, used string) {
 	t.Helper()
 	ctx := context.Background()
-	a, err := m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
+	a, err := m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
 	if err != nil {
 		t.Fatal(err)
 	}
 	secret = aws.ToString(a.SecretCode)
 	used = m.totpAt(t, secret, 0)
-	v, err := m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: &used, FriendlyDeviceName: aws.String("phone")})
+	v, err := m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: &used, FriendlyDeviceName: aws.String("phone")})
 	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess {
 		t.Fatalf("VerifySoftwareToken: %v %v", err, v)
 	}
@@ -158,7 +146,7 @@ func (m *mfaEnv) setUpTOTP(t *testing.T, access *string) (secret, used string) {
 func TestPoolMfaConfig(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, _, _ := e.pool(t, poolSpec{})
+	poolID, _, _ := e.Pool(t, emulatortest.PoolSpec{})
 	sms := &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Code: {####}")}
 	tok := &types.SoftwareTokenMfaConfigType{Enabled: true}
 	email := &types.EmailMfaConfigType{Subject: aws.String("Your code")}
@@ -182,15 +170,15 @@ func TestPoolMfaConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
 			in.UserPoolId = &poolID
-			_, err := e.idp.SetUserPoolMfaConfig(ctx, &in)
+			_, err := e.IDP.SetUserPoolMfaConfig(ctx, &in)
 			if tt.errType != "" {
-				apiError(t, err, tt.errType, tt.msg)
+				emulatortest.APIError(t, err, tt.errType, tt.msg)
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := e.idp.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &poolID})
+			got, err := e.IDP.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &poolID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +195,7 @@ func TestPoolMfaConfig(t *testing.T) {
 			if tt.mail && aws.ToString(got.EmailMfaConfiguration.Subject) != "Your code" {
 				t.Errorf("email subject %v", got.EmailMfaConfiguration.Subject)
 			}
-			d, _ := e.idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
+			d, _ := e.IDP.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
 			if d.UserPool.MfaConfiguration != in.MfaConfiguration {
 				t.Errorf("DescribeUserPool says %s", d.UserPool.MfaConfiguration)
 			}
@@ -215,31 +203,31 @@ func TestPoolMfaConfig(t *testing.T) {
 	}
 
 	// CreateUserPool / UpdateUserPool can only say SMS: ON there enables SMS MFA.
-	created, _, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) { in.MfaConfiguration = types.UserPoolMfaTypeOn }})
-	got, err := e.idp.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &created})
+	created, _, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) { smsMFA(in, types.UserPoolMfaTypeOn) }})
+	got, err := e.IDP.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &created})
 	if err != nil || got.MfaConfiguration != types.UserPoolMfaTypeOn || got.SmsMfaConfiguration == nil || got.SoftwareTokenMfaConfiguration.Enabled {
 		t.Fatalf("pool created with MFA ON: %v %+v", err, got)
 	}
-	if _, err := e.idp.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &created, MfaConfiguration: types.UserPoolMfaTypeOff}); err != nil {
+	if _, err := e.IDP.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &created, MfaConfiguration: types.UserPoolMfaTypeOff}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = e.idp.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &created})
+	got, _ = e.IDP.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &created})
 	if got.MfaConfiguration != types.UserPoolMfaTypeOff || got.SmsMfaConfiguration != nil {
 		t.Fatalf("after UpdateUserPool OFF: %+v", got)
 	}
-	_, err = e.idp.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String("us-east-1_nope")})
-	apiError(t, err, "ResourceNotFoundException", "User pool us-east-1_nope does not exist.")
+	_, err = e.IDP.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String("us-east-1_nope")})
+	emulatortest.APIError(t, err, "ResourceNotFoundException", "User pool us-east-1_nope does not exist.")
 	// Email MFA needs the Essentials plan or higher.
-	lite, _, _ := e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) { in.UserPoolTier = types.UserPoolTierTypeLite }})
-	_, err = e.idp.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &lite, MfaConfiguration: types.UserPoolMfaTypeOptional, EmailMfaConfiguration: email})
-	apiError(t, err, "FeatureUnavailableInTierException", "")
+	lite, _, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) { in.UserPoolTier = types.UserPoolTierTypeLite }})
+	_, err = e.IDP.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &lite, MfaConfiguration: types.UserPoolMfaTypeOptional, EmailMfaConfiguration: email})
+	emulatortest.APIError(t, err, "FeatureUnavailableInTierException", "")
 }
 
 func TestMFAPreference(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOptional, "SMS", "TOTP", "EMAIL")
 	ctx := context.Background()
-	m.user(t, m.poolID, "bare", "Passw0rd!")
-	m.user(t, m.poolID, "full", "Passw0rd!", "email", "full@example.com", "phone_number", "+15555550199")
+	m.User(t, m.poolID, "bare", "Passw0rd!")
+	m.User(t, m.poolID, "full", "Passw0rd!", "email", "full@example.com", "phone_number", "+15555550199")
 	pref := func(user string, sms, tok, email *types.SMSMfaSettingsType) error {
 		in := &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &m.poolID, Username: aws.String(user), SMSMfaSettings: sms}
 		if tok != nil {
@@ -248,7 +236,7 @@ func TestMFAPreference(t *testing.T) {
 		if email != nil {
 			in.EmailMfaSettings = &types.EmailMfaSettingsType{Enabled: email.Enabled, PreferredMfa: email.PreferredMfa}
 		}
-		_, err := m.idp.AdminSetUserMFAPreference(ctx, in)
+		_, err := m.IDP.AdminSetUserMFAPreference(ctx, in)
 		return err
 	}
 	errs := []struct {
@@ -263,9 +251,9 @@ func TestMFAPreference(t *testing.T) {
 		{"totp without a token", "full", nil, on(false), nil, "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA"},
 	}
 	for _, tt := range errs {
-		apiError(t, pref(tt.user, tt.sms, tt.tok, tt.mail), "InvalidParameterException", tt.msg)
+		emulatortest.APIError(t, pref(tt.user, tt.sms, tt.tok, tt.mail), "InvalidParameterException", tt.msg)
 	}
-	apiError(t, pref("ghost", on(false), nil, nil), "UserNotFoundException", "User does not exist.")
+	emulatortest.APIError(t, pref("ghost", on(false), nil, nil), "UserNotFoundException", "User does not exist.")
 	if l, p := m.mfaOf(t, "full"); len(l) != 0 || p != "" {
 		t.Fatalf("a failed call changed the settings: %v %q", l, p)
 	}
@@ -273,23 +261,23 @@ func TestMFAPreference(t *testing.T) {
 	// Self-service, with an access token: SMS and email enabled, email preferred.
 	in, _ := m.passwordAuth(ctx, m.clientID, "full", "Passw0rd!")
 	access := in.AuthenticationResult.AccessToken
-	_, err := m.idp.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access,
+	_, err := m.IDP.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access,
 		SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true}, EmailMfaSettings: &types.EmailMfaSettingsType{Enabled: true, PreferredMfa: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := m.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: access})
+	u, err := m.IDP.GetUser(ctx, &cip.GetUserInput{AccessToken: access})
 	if err != nil || !slices.Equal(u.UserMFASettingList, []string{"SMS_MFA", "EMAIL_OTP"}) || aws.ToString(u.PreferredMfaSetting) != "EMAIL_OTP" {
 		t.Fatalf("GetUser: %v %v %v", err, u.UserMFASettingList, u.PreferredMfaSetting)
 	}
 	// TOTP: associated but not verified, then verified.
-	if _, err := m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access}); err != nil {
+	if _, err := m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = m.idp.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access, SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}})
-	apiError(t, err, "InvalidParameterException", "User has not verified software token mfa")
+	_, err = m.IDP.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access, SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}})
+	emulatortest.APIError(t, err, "InvalidParameterException", "User has not verified software token mfa")
 	m.setUpTOTP(t, access)
-	if _, err := m.idp.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access, SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
+	if _, err := m.IDP.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access, SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if l, p := m.mfaOf(t, "full"); !slices.Equal(l, []string{"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}) || p != "SOFTWARE_TOKEN_MFA" {
@@ -300,8 +288,8 @@ func TestMFAPreference(t *testing.T) {
 	if l, p := m.mfaOf(t, "full"); !slices.Equal(l, []string{"SMS_MFA", "EMAIL_OTP"}) || p != "" {
 		t.Fatalf("after disabling TOTP: %v %q", l, p)
 	}
-	_, err = m.idp.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: aws.String("not-a-token")})
-	apiError(t, err, "NotAuthorizedException", "Invalid Access Token")
+	_, err = m.IDP.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: aws.String("not-a-token")})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid Access Token")
 }
 
 func TestMFAOffAndOptional(t *testing.T) {
@@ -317,7 +305,7 @@ func TestMFAOffAndOptional(t *testing.T) {
 		{types.UserPoolMfaTypeOn, []string{"SMS", "TOTP", "EMAIL"}, "SMS_MFA"}, // SMS wins for a phone
 	} {
 		m := newMFAEnv(t, tt.mode, tt.factors...)
-		m.user(t, m.poolID, "u", "Passw0rd!", "phone_number", "+15555550100")
+		m.User(t, m.poolID, "u", "Passw0rd!", "phone_number", "+15555550100")
 		out := m.signIn(t, "u", "Passw0rd!", tt.want)
 		if tt.want == "" && out.AuthenticationResult == nil {
 			t.Errorf("%s %v: no tokens", tt.mode, tt.factors)
@@ -327,7 +315,7 @@ func TestMFAOffAndOptional(t *testing.T) {
 
 func TestSMSMFA(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOptional, "SMS")
-	m.user(t, m.poolID, "sam", "Passw0rd!", "phone_number", "+15555550123")
+	m.User(t, m.poolID, "sam", "Passw0rd!", "phone_number", "+15555550123")
 	m.adminPref(t, "sam", on(false), nil, nil)
 
 	out := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
@@ -340,30 +328,30 @@ func TestSMSMFA(t *testing.T) {
 		t.Fatalf("message %+v", msg)
 	}
 	_, err := m.respond("SMS_MFA", out.Session, "sam")
-	apiError(t, err, "InvalidParameterException", "Missing required parameter SMS_MFA_CODE")
+	emulatortest.APIError(t, err, "InvalidParameterException", "Missing required parameter SMS_MFA_CODE")
 	_, err = m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", wrongCode(msg.Code))
-	apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	// The same session takes the right code after a wrong one.
 	m.wantTokens(t, "SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", msg.Code)
 	_, err = m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", msg.Code)
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 
 	t.Run("attempts", func(t *testing.T) {
 		out := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
 		code := m.mfaCode(t, "sam").Code
 		for range 3 {
 			_, err := m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", wrongCode(code))
-			apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+			emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		}
 		_, err := m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", code)
-		apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 	})
 	t.Run("expired", func(t *testing.T) {
 		out := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
 		code := m.mfaCode(t, "sam").Code
 		m.clk.advance(3*time.Minute + time.Second)
 		_, err := m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", code)
-		apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 	})
 	t.Run("a new sign-in kills the old code", func(t *testing.T) {
 		first := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
@@ -371,10 +359,10 @@ func TestSMSMFA(t *testing.T) {
 		second := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
 		code2 := m.mfaCode(t, "sam").Code
 		_, err := m.respond("SMS_MFA", first.Session, "sam", "SMS_MFA_CODE", code1)
-		apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+		emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		_, err = m.respond("SMS_MFA", second.Session, "sam", "SMS_MFA_CODE", code1)
 		if code1 != code2 {
-			apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+			emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		}
 		m.wantTokens(t, "SMS_MFA", second.Session, "sam", "SMS_MFA_CODE", code2)
 	})
@@ -382,20 +370,20 @@ func TestSMSMFA(t *testing.T) {
 		out := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
 		code := m.mfaCode(t, "sam").Code
 		_, err := m.respond("SOFTWARE_TOKEN_MFA", out.Session, "sam", "SOFTWARE_TOKEN_MFA_CODE", code)
-		apiError(t, err, "InvalidParameterException", "")
+		emulatortest.APIError(t, err, "InvalidParameterException", "")
 		_, err = m.respond("SMS_MFA", out.Session, "someone-else", "SMS_MFA_CODE", code)
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 		m.wantTokens(t, "SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", code)
 	})
 	t.Run("admin flow", func(t *testing.T) {
 		ctx := context.Background()
-		out, err := m.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &m.poolID, ClientId: &m.clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
+		out, err := m.IDP.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &m.poolID, ClientId: &m.clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
 			AuthParameters: map[string]string{"USERNAME": "sam", "PASSWORD": "Passw0rd!"}})
 		if err != nil || out.ChallengeName != "SMS_MFA" {
 			t.Fatalf("AdminInitiateAuth: %v %v", err, out)
 		}
 		code := m.mfaCode(t, "sam").Code
-		r, err := m.idp.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: &m.poolID, ClientId: &m.clientID, ChallengeName: "SMS_MFA", Session: out.Session,
+		r, err := m.IDP.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: &m.poolID, ClientId: &m.clientID, ChallengeName: "SMS_MFA", Session: out.Session,
 			ChallengeResponses: map[string]string{"USERNAME": "sam", "SMS_MFA_CODE": code}})
 		if err != nil || r.AuthenticationResult == nil {
 			t.Fatalf("AdminRespondToAuthChallenge: %v", err)
@@ -414,11 +402,11 @@ func TestSMSMFASecretHash(t *testing.T) {
 	clk := &clock{}
 	e := newEnv(t, withClock(clk))
 	ctx := context.Background()
-	poolID, clientID, secret := e.pool(t, poolSpec{
-		create: func(in *cip.CreateUserPoolInput) { in.MfaConfiguration = types.UserPoolMfaTypeOn },
-		client: func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true },
+	poolID, clientID, secret := e.Pool(t, emulatortest.PoolSpec{
+		Create: func(in *cip.CreateUserPoolInput) { smsMFA(in, types.UserPoolMfaTypeOn) },
+		Client: func(in *cip.CreateUserPoolClientInput) { in.GenerateSecret = true },
 	})
-	e.user(t, poolID, "sec", "Passw0rd!", "phone_number", "+15555550124")
+	e.User(t, poolID, "sec", "Passw0rd!", "phone_number", "+15555550124")
 	hash := srp.AppClient{ID: clientID, Secret: secret}.SecretHash("sec")
 	out, err := e.passwordAuth(ctx, clientID, "sec", "Passw0rd!", "SECRET_HASH", hash)
 	if err != nil || out.ChallengeName != "SMS_MFA" {
@@ -426,10 +414,10 @@ func TestSMSMFASecretHash(t *testing.T) {
 	}
 	code := e.lastCode(t, poolID, "sec", "MFA")
 	resp := map[string]string{"USERNAME": "sec", "SMS_MFA_CODE": code}
-	_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: "SMS_MFA", ClientId: &clientID, Session: out.Session, ChallengeResponses: resp})
-	apiError(t, err, "NotAuthorizedException", "Client "+clientID+" is configured with secret but SECRET_HASH was not received")
+	_, err = e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: "SMS_MFA", ClientId: &clientID, Session: out.Session, ChallengeResponses: resp})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Client "+clientID+" is configured with secret but SECRET_HASH was not received")
 	resp["SECRET_HASH"] = hash
-	r, err := e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: "SMS_MFA", ClientId: &clientID, Session: out.Session, ChallengeResponses: resp})
+	r, err := e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: "SMS_MFA", ClientId: &clientID, Session: out.Session, ChallengeResponses: resp})
 	if err != nil || r.AuthenticationResult == nil {
 		t.Fatalf("with SECRET_HASH: %v", err)
 	}
@@ -437,7 +425,7 @@ func TestSMSMFASecretHash(t *testing.T) {
 
 func TestEmailOTPMFA(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOptional, "EMAIL", "TOTP")
-	m.user(t, m.poolID, "eve", "Passw0rd!", "email", "eve@example.com")
+	m.User(t, m.poolID, "eve", "Passw0rd!", "email", "eve@example.com")
 	m.adminPref(t, "eve", nil, nil, on(false))
 	out := m.signIn(t, "eve", "Passw0rd!", "EMAIL_OTP")
 	if p := out.ChallengeParameters; p["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" || p["CODE_DELIVERY_DESTINATION"] != "e***@e***" {
@@ -448,21 +436,21 @@ func TestEmailOTPMFA(t *testing.T) {
 		t.Fatalf("message %+v", msg)
 	}
 	_, err := m.respond("EMAIL_OTP", out.Session, "eve", "EMAIL_OTP_CODE", wrongCode(msg.Code))
-	apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	m.wantTokens(t, "EMAIL_OTP", out.Session, "eve", "EMAIL_OTP_CODE", msg.Code)
 }
 
 func TestTOTPMFA(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOptional, "TOTP")
 	ctx := context.Background()
-	m.user(t, m.poolID, "tom", "Passw0rd!")
+	m.User(t, m.poolID, "tom", "Passw0rd!")
 	m.nextWindow()
 	in, _ := m.passwordAuth(ctx, m.clientID, "tom", "Passw0rd!")
 	access := in.AuthenticationResult.AccessToken
 
-	_, err := m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: aws.String("123456")})
-	apiError(t, err, "SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user.")
-	a, err := m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
+	_, err := m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: aws.String("123456")})
+	emulatortest.APIError(t, err, "SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user.")
+	a, err := m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,20 +462,20 @@ func TestTOTPMFA(t *testing.T) {
 		{"12345", "1 validation error detected: Value at 'userCode' failed to satisfy constraint: Member must have length greater than or equal to 6"},
 		{"12345a", "1 validation error detected: Value at 'userCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+"},
 	} {
-		_, err = m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: aws.String(bad.code)})
-		apiError(t, err, "InvalidParameterException", bad.msg)
+		_, err = m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: aws.String(bad.code)})
+		emulatortest.APIError(t, err, "InvalidParameterException", bad.msg)
 	}
-	_, err = m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: aws.String(wrongCode(m.totpAt(t, secret, 0)))})
-	apiError(t, err, "EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
+	_, err = m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: aws.String(wrongCode(m.totpAt(t, secret, 0)))})
+	emulatortest.APIError(t, err, "EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
 	used := m.totpAt(t, secret, 0)
-	v, err := m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: &used, FriendlyDeviceName: aws.String("Tom's phone")})
+	v, err := m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: access, UserCode: &used, FriendlyDeviceName: aws.String("Tom's phone")})
 	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess || v.Session != nil {
 		t.Fatalf("VerifySoftwareToken: %v %+v", err, v)
 	}
 	if l, _ := m.mfaOf(t, "tom"); len(l) != 0 {
 		t.Fatalf("verifying enabled TOTP by itself: %v", l)
 	}
-	if _, err := m.idp.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access, SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}}); err != nil {
+	if _, err := m.IDP.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access, SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -497,39 +485,39 @@ func TestTOTPMFA(t *testing.T) {
 	}
 	// The code that verified the token is spent for its window.
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", used)
-	apiError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
+	emulatortest.APIError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", wrongCode(used))
-	apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	m.nextWindow()
 	code := m.totpAt(t, secret, 0)
 	m.wantTokens(t, "SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", code)
 	out = m.signIn(t, "tom", "Passw0rd!", "SOFTWARE_TOKEN_MFA")
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", code)
-	apiError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
+	emulatortest.APIError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
 
 	// Skew: the next window's code is accepted; two windows away is not.
 	m.nextWindow()
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 61*time.Second))
-	apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 	m.wantTokens(t, "SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 30*time.Second))
 	// ...and an older code after it counts as used.
 	m.nextWindow()
 	out = m.signIn(t, "tom", "Passw0rd!", "SOFTWARE_TOKEN_MFA")
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, -30*time.Second))
-	apiError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
+	emulatortest.APIError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
 	m.nextWindow()
 	m.wantTokens(t, "SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 0))
 
-	_, err = m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{})
-	apiError(t, err, "InvalidParameterException", "")
-	_, err = m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: aws.String("no-such-session")})
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	_, err = m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{})
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
+	_, err = m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: aws.String("no-such-session")})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
 }
 
 func TestSelectMFAType(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOptional, "SMS", "TOTP")
 	ctx := context.Background()
-	m.user(t, m.poolID, "sel", "Passw0rd!", "phone_number", "+15555550125")
+	m.User(t, m.poolID, "sel", "Passw0rd!", "phone_number", "+15555550125")
 	m.nextWindow()
 	in, _ := m.passwordAuth(ctx, m.clientID, "sel", "Passw0rd!")
 	secret, _ := m.setUpTOTP(t, in.AuthenticationResult.AccessToken)
@@ -544,7 +532,7 @@ func TestSelectMFAType(t *testing.T) {
 		t.Fatalf("MFAS_CAN_CHOOSE %s", got)
 	}
 	_, err = m.respond("SELECT_MFA_TYPE", out.Session, "sel", "ANSWER", "EMAIL_OTP")
-	apiError(t, err, "InvalidParameterException", "")
+	emulatortest.APIError(t, err, "InvalidParameterException", "")
 	sms, err := m.respond("SELECT_MFA_TYPE", out.Session, "sel", "ANSWER", "SMS_MFA")
 	if err != nil || sms.ChallengeName != "SMS_MFA" || sms.Session == nil || sms.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******0125" {
 		t.Fatalf("after SELECT_MFA_TYPE: %v %+v", err, sms)
@@ -568,7 +556,7 @@ func TestSelectMFAType(t *testing.T) {
 func TestMFASetupTOTPAfterNewPassword(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOn, "SMS", "TOTP")
 	ctx := context.Background()
-	if _, err := m.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &m.poolID, Username: aws.String("newbie"),
+	if _, err := m.IDP.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &m.poolID, Username: aws.String("newbie"),
 		TemporaryPassword: aws.String("Temp0rary!"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
 		t.Fatal(err)
 	}
@@ -581,17 +569,17 @@ func TestMFASetupTOTPAfterNewPassword(t *testing.T) {
 		t.Fatalf("MFAS_CAN_SETUP %s", got)
 	}
 	// Amplify Flutter puts the session in both fields.
-	a, err := m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: s0.Session, AccessToken: s0.Session})
+	a, err := m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: s0.Session, AccessToken: s0.Session})
 	if err != nil || a.Session == nil || len(aws.ToString(a.SecretCode)) != 32 {
 		t.Fatalf("AssociateSoftwareToken: %v %+v", err, a)
 	}
-	_, err = m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: s0.Session})
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+	_, err = m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: s0.Session})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 	secret := aws.ToString(a.SecretCode)
 	m.nextWindow()
-	_, err = m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: a.Session, UserCode: aws.String(wrongCode(m.totpAt(t, secret, 0)))})
-	apiError(t, err, "EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
-	v, err := m.idp.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: a.Session, UserCode: aws.String(m.totpAt(t, secret, 0)), FriendlyDeviceName: aws.String("Authenticator")})
+	_, err = m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: a.Session, UserCode: aws.String(wrongCode(m.totpAt(t, secret, 0)))})
+	emulatortest.APIError(t, err, "EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA")
+	v, err := m.IDP.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: a.Session, UserCode: aws.String(m.totpAt(t, secret, 0)), FriendlyDeviceName: aws.String("Authenticator")})
 	if err != nil || v.Status != types.VerifySoftwareTokenResponseTypeSuccess || v.Session == nil {
 		t.Fatalf("VerifySoftwareToken: %v %+v", err, v)
 	}
@@ -605,27 +593,27 @@ func TestMFASetupTOTPAfterNewPassword(t *testing.T) {
 	}
 
 	// MFA_SETUP answered without a verified token or an email.
-	m.user(t, m.poolID, "lazy", "Passw0rd!")
+	m.User(t, m.poolID, "lazy", "Passw0rd!")
 	s0b := m.signIn(t, "lazy", "Passw0rd!", "MFA_SETUP")
 	_, err = m.respond("MFA_SETUP", s0b.Session, "lazy")
-	apiError(t, err, "SoftwareTokenMFANotFoundException", "")
+	emulatortest.APIError(t, err, "SoftwareTokenMFANotFoundException", "")
 	_, err = m.respond("MFA_SETUP", s0b.Session, "lazy", "EMAIL", "lazy@example.com")
-	apiError(t, err, "InvalidParameterException", "Email MFA is not enabled for this user pool.")
+	emulatortest.APIError(t, err, "InvalidParameterException", "Email MFA is not enabled for this user pool.")
 	// The setup session expires like any other.
 	m.clk.advance(4 * time.Minute)
-	_, err = m.idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: s0b.Session})
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+	_, err = m.IDP.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: s0b.Session})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 }
 
 func TestMFASetupEmail(t *testing.T) {
 	m := newMFAEnv(t, types.UserPoolMfaTypeOn, "TOTP", "EMAIL")
-	m.user(t, m.poolID, "ema", "Passw0rd!")
+	m.User(t, m.poolID, "ema", "Passw0rd!")
 	s0 := m.signIn(t, "ema", "Passw0rd!", "MFA_SETUP")
 	if got := s0.ChallengeParameters["MFAS_CAN_SETUP"]; got != `["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]` {
 		t.Fatalf("MFAS_CAN_SETUP %s", got)
 	}
 	_, err := m.respond("MFA_SETUP", s0.Session, "ema", "EMAIL", "not-an-address")
-	apiError(t, err, "InvalidParameterException", "Invalid email address format.")
+	emulatortest.APIError(t, err, "InvalidParameterException", "Invalid email address format.")
 	otp, err := m.respond("MFA_SETUP", s0.Session, "ema", "EMAIL", "ema@example.com")
 	if err != nil || otp.ChallengeName != "EMAIL_OTP" || otp.Session == nil || otp.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "e***@e***" {
 		t.Fatalf("after MFA_SETUP EMAIL: %v %+v", err, otp)
@@ -638,7 +626,7 @@ func TestMFASetupEmail(t *testing.T) {
 		t.Fatalf("email MFA on before the code: %v", l)
 	}
 	m.wantTokens(t, "EMAIL_OTP", otp.Session, "ema", "EMAIL_OTP_CODE", msg.Code)
-	u, _ := m.idp.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &m.poolID, Username: aws.String("ema")})
+	u, _ := m.IDP.AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: &m.poolID, Username: aws.String("ema")})
 	if attr(u.UserAttributes, "email") != "ema@example.com" || attr(u.UserAttributes, "email_verified") != "true" ||
 		!slices.Equal(u.UserMFASettingList, []string{"EMAIL_OTP"}) || aws.ToString(u.PreferredMfaSetting) != "EMAIL_OTP" {
 		t.Fatalf("after email setup: %v %v %v", u.UserAttributes, u.UserMFASettingList, u.PreferredMfaSetting)
@@ -652,7 +640,7 @@ func TestMFAFixtureAndState(t *testing.T) {
 	clk := &clock{}
 	e := newEnv(t, withClock(clk))
 	ctx := context.Background()
-	loaded, err := e.srv.LoadFixtureFile(ctx, "../fixtures/mfa.yaml")
+	loaded, err := e.Srv.LoadFixtureFile(ctx, "../fixtures/mfa.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -680,20 +668,20 @@ func TestMFAFixtureAndState(t *testing.T) {
 	m.wantTokens(t, "SOFTWARE_TOKEN_MFA", out.Session, "totp", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 0))
 
 	path := filepath.Join(t.TempDir(), "state.json")
-	if err := e.srv.SaveState(path); err != nil {
+	if err := e.Srv.SaveState(path); err != nil {
 		t.Fatal(err)
 	}
 	e2 := newEnv(t, withClock(clk))
-	if ok, err := e2.srv.LoadState(path); !ok || err != nil {
+	if ok, err := e2.Srv.LoadState(path); !ok || err != nil {
 		t.Fatalf("LoadState: %v %v", ok, err)
 	}
 	m2 := &mfaEnv{env: e2, clk: clk, poolID: m.poolID, clientID: m.clientID}
 	out = m2.signIn(t, "totp", "Totp-Passw0rd", "SOFTWARE_TOKEN_MFA")
 	// The code used before the restart is still spent.
 	_, err = m2.respond("SOFTWARE_TOKEN_MFA", out.Session, "totp", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 0))
-	apiError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
+	emulatortest.APIError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
 	m2.signIn(t, "select", "Select-Passw0rd", "SELECT_MFA_TYPE")
-	got, err := e2.idp.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &m.poolID})
+	got, err := e2.IDP.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &m.poolID})
 	if err != nil || got.MfaConfiguration != types.UserPoolMfaTypeOn || got.EmailMfaConfiguration == nil || got.SmsMfaConfiguration == nil || !got.SoftwareTokenMfaConfiguration.Enabled {
 		t.Fatalf("restored pool MFA config: %v %+v", err, got)
 	}

@@ -47,7 +47,7 @@ func TestEveryOperation(t *testing.T) {
 	notServed := idp.NotServed()
 	served := 0
 	for _, op := range ops {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, e.srv.Endpoint()+"/", strings.NewReader(`{}`))
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, e.Srv.Endpoint()+"/", strings.NewReader(`{}`))
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
 		resp, err := http.DefaultClient.Do(req)

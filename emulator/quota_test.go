@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 // frozenClock stands still until told to move, so that "within one second" is exact.
@@ -48,9 +49,9 @@ func throttled(t *testing.T, err error) bool {
 	if err == nil {
 		return false
 	}
-	code, _ := asAPIError(err)
+	code, _ := emulatortest.ErrorCode(err)
 	if code == "TooManyRequestsException" {
-		apiError(t, err, "TooManyRequestsException", "Rate exceeded")
+		emulatortest.APIError(t, err, "TooManyRequestsException", "Rate exceeded")
 		return true
 	}
 	return false
@@ -78,8 +79,8 @@ func TestQuotaCategory(t *testing.T) {
 		}
 	}))
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "alice", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "alice", "Passw0rd!")
 	signIn := func() error { _, err := e.passwordAuth(ctx, clientID, "alice", "Passw0rd!"); return err }
 
 	if n := calls(t, 5, signIn); n != 0 {
@@ -89,11 +90,11 @@ func TestQuotaCategory(t *testing.T) {
 		t.Fatal("call 6 within the second was not throttled")
 	}
 	// AdminInitiateAuth shares the category; AdminGetUser (UserRead) does not.
-	_, err := e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"}})
+	_, err := e.IDP.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"}})
 	if !throttled(t, err) {
 		t.Fatalf("AdminInitiateAuth in the spent category: %v", err)
 	}
-	if _, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
+	if _, err := e.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
 		t.Fatal(err)
 	}
 	clk.advance(time.Second)
@@ -116,7 +117,7 @@ func TestQuotaRespondToAuthChallenge(t *testing.T) {
 	clk := newFrozenClock()
 	e := newEnv(t, withLimits(clk, func(l *emulator.Limits) { l.Quotas = map[string]float64{"UserAuthentication": 2} }))
 	ctx := context.Background()
-	_, clientID, _ := e.pool(t, poolSpec{})
+	_, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
 	rtac := func() error {
 		_, err := e.customAnswer(ctx, clientID, aws.String("no-such-session"), "alice", "x")
 		return err
@@ -149,9 +150,9 @@ func TestQuotaPerUser(t *testing.T) {
 	clk := newFrozenClock()
 	e := newEnv(t, withLimits(clk, func(l *emulator.Limits) { l.PerUser = 3 }))
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "alice", "Passw0rd!")
-	e.user(t, poolID, "bob", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "alice", "Passw0rd!")
+	e.User(t, poolID, "bob", "Passw0rd!")
 	clk.advance(time.Second) // the set-up's writes are forgotten
 	out, err := e.passwordAuth(ctx, clientID, "alice", "Passw0rd!")
 	if err != nil {
@@ -159,7 +160,7 @@ func TestQuotaPerUser(t *testing.T) {
 	}
 	get := func(name string) func() error {
 		return func() error {
-			_, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String(name)})
+			_, err := e.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String(name)})
 			return err
 		}
 	}
@@ -167,14 +168,14 @@ func TestQuotaPerUser(t *testing.T) {
 		t.Fatalf("%d of alice's reads 2–3 throttled", n)
 	}
 	// Her fourth read, through her access token, is one too many.
-	_, err = e.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
+	_, err = e.IDP.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
 	if !throttled(t, err) {
 		t.Fatalf("alice's fourth read: %v", err)
 	}
 	if n := calls(t, 3, get("bob")); n != 0 {
 		t.Fatalf("bob throttled by alice's reads (%d)", n)
 	}
-	if _, err := e.idp.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice"), UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Alice")}}}); err != nil {
+	if _, err := e.IDP.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("alice"), UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Alice")}}}); err != nil {
 		t.Fatalf("a write throttled by reads: %v", err)
 	}
 	clk.advance(time.Second)
@@ -199,13 +200,13 @@ pools:
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := e.srv.LoadFixture(ctx, f)
+	l, err := e.Srv.LoadFixture(ctx, f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	get := func(poolID string) func() error {
 		return func() error {
-			_, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
+			_, err := e.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
 			return err
 		}
 	}
@@ -217,15 +218,15 @@ pools:
 	}
 	// The pool's settings survive a snapshot.
 	st := t.TempDir() + "/state.json"
-	if err := e.srv.SaveState(st); err != nil {
+	if err := e.Srv.SaveState(st); err != nil {
 		t.Fatal(err)
 	}
 	e2 := newEnv(t, func(o *emulator.Options) { o.Now = clk.now })
-	if ok, err := e2.srv.LoadState(st); err != nil || !ok {
+	if ok, err := e2.Srv.LoadState(st); err != nil || !ok {
 		t.Fatalf("load state: %v %v", ok, err)
 	}
 	if n := calls(t, 3, func() error {
-		_, err := e2.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &l.Pools[0].ID, Username: aws.String("alice")})
+		_, err := e2.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &l.Pools[0].ID, Username: aws.String("alice")})
 		return err
 	}); n != 1 {
 		t.Fatalf("restored limited pool: %d of 3 throttled, want 1", n)
@@ -252,12 +253,12 @@ func TestLatency(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "alice", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "alice", "Passw0rd!")
 	mu.Lock()
 	slept = nil
 	mu.Unlock()
-	if _, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
+	if _, err := e.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := e.passwordAuth(ctx, clientID, "alice", "Passw0rd!")
@@ -265,12 +266,12 @@ func TestLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 20 {
-		if _, err := e.idp.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken}); err != nil {
+		if _, err := e.IDP.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for range 20 {
-		if _, err := e.idp.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID}); err != nil {
+		if _, err := e.IDP.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &poolID}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -300,7 +301,7 @@ func TestLatency(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	if _, err := e2.idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("slow")}); err != nil {
+	if _, err := e2.IDP.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("slow")}); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d < 30*time.Millisecond {
@@ -309,7 +310,7 @@ func TestLatency(t *testing.T) {
 	cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	start = time.Now()
-	_, err = e2.idp.ListUserPools(cctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
+	_, err = e2.IDP.ListUserPools(cctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
 	if err == nil || time.Since(start) > 30*time.Second {
 		t.Fatalf("ListUserPools with an hour of latency and a 100ms deadline: %v after %v", err, time.Since(start))
 	}
@@ -321,10 +322,10 @@ func slices2(d []time.Duration) []time.Duration { return append([]time.Duration(
 func TestQuotasOffByDefault(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, _, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "alice", "Passw0rd!")
+	poolID, _, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "alice", "Passw0rd!")
 	if n := calls(t, 50, func() error {
-		_, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
+		_, err := e.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("alice")})
 		return err
 	}); n != 0 {
 		t.Fatalf("%d throttled with no quotas", n)

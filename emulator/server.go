@@ -39,7 +39,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// SRPSkew is the PASSWORD_VERIFIER timestamp skew allowed; 0 means 5 minutes.
 	SRPSkew time.Duration
-	// Triggers maps the ARNs of pools' LambdaConfig to Lambda runtime URLs.
+	// Triggers maps the ARNs of pools' LambdaConfig to Lambda runtime URLs; its Client,
+	// when set, makes the trigger calls (each within its request's context).
 	Triggers Triggers
 	// Limits switches on Cognito's quotas and injected latency; off when zero.
 	Limits Limits
@@ -120,11 +121,13 @@ func (s *Server) Endpoint() string {
 	return s.endpoint
 }
 
-// Close stops the server, waiting up to 5 s for requests in flight.
+// Close stops the server, waiting up to 5 s for requests in flight, and releases the
+// idle connections of its trigger client.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	hs, done := s.http, s.done
 	s.mu.Unlock()
+	defer s.svc.Close()
 	if hs == nil {
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -31,26 +32,26 @@ func (e *env) passwordAuth(ctx context.Context, clientID, user, pw string, extra
 	for i := 0; i+1 < len(extra); i += 2 {
 		params[extra[i]] = extra[i+1]
 	}
-	return e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &clientID, AuthParameters: params})
+	return e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &clientID, AuthParameters: params})
 }
 
 // TestUserStates drives every user state through both USER_PASSWORD_AUTH and SRP.
 func TestUserStates(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) {
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Client: func(in *cip.CreateUserPoolClientInput) {
 		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesLegacy
 	}})
-	e.user(t, poolID, "ok", "Passw0rd!", "email", "ok@example.com", "email_verified", "true")
-	e.user(t, poolID, "off", "Passw0rd!")
-	if _, err := e.idp.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("off")}); err != nil {
+	e.User(t, poolID, "ok", "Passw0rd!", "email", "ok@example.com", "email_verified", "true")
+	e.User(t, poolID, "off", "Passw0rd!")
+	if _, err := e.IDP.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("off")}); err != nil {
 		t.Fatal(err)
 	}
-	e.user(t, poolID, "reset", "Passw0rd!", "email", "reset@example.com", "email_verified", "true")
-	if _, err := e.idp.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &poolID, Username: aws.String("reset")}); err != nil {
+	e.User(t, poolID, "reset", "Passw0rd!", "email", "reset@example.com", "email_verified", "true")
+	if _, err := e.IDP.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &poolID, Username: aws.String("reset")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("unconf"), Password: aws.String("Passw0rd!")}); err != nil {
+	if _, err := e.IDP.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("unconf"), Password: aws.String("Passw0rd!")}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -79,7 +80,7 @@ func TestUserStates(t *testing.T) {
 				}
 				continue
 			}
-			apiError(t, err, tt.typ, tt.msg)
+			emulatortest.APIError(t, err, tt.typ, tt.msg)
 		}
 	}
 }
@@ -91,19 +92,19 @@ func TestPreventUserExistenceErrors(t *testing.T) {
 	ctx := context.Background()
 	// A client created through the API without the setting is LEGACY (developer
 	// guide, "Managing user existence error responses"): the unknown user is named.
-	_, legacyID, _ := e.pool(t, poolSpec{})
+	_, legacyID, _ := e.Pool(t, emulatortest.PoolSpec{})
 	_, err := e.passwordAuth(ctx, legacyID, "ghost", "Passw0rd!")
-	apiError(t, err, "UserNotFoundException", "User does not exist.")
+	emulatortest.APIError(t, err, "UserNotFoundException", "User does not exist.")
 
-	_, clientID, _ := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) {
+	_, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Client: func(in *cip.CreateUserPoolClientInput) {
 		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
 	}})
 	_, err = e.passwordAuth(ctx, clientID, "ghost", "Passw0rd!")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	challenge := func(name string) map[string]string {
 		c, _ := srp.NewClient(rand.Reader)
-		out, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": name, "SRP_A": c.SRPA()}})
+		out, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": name, "SRP_A": c.SRPA()}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,23 +121,23 @@ func TestPreventUserExistenceErrors(t *testing.T) {
 		t.Errorf("simulated challenges: %v / %v", a, other)
 	}
 	_, err = e.srpSignIn(ctx, "us-east-1_x", clientID, "ghost", "Passw0rd!")
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 }
 
 func TestLockout(t *testing.T) {
 	c := &clock{}
 	e := newEnv(t, withClock(c))
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "dora", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "dora", "Passw0rd!")
 	var last error
 	for i := 0; i < 5; i++ {
 		_, last = e.passwordAuth(ctx, clientID, "dora", "nope-Passw0rd!")
 	}
-	apiError(t, last, "NotAuthorizedException", "Password attempts exceeded")
+	emulatortest.APIError(t, last, "NotAuthorizedException", "Password attempts exceeded")
 	// Even the right password is refused while locked out...
 	_, err := e.passwordAuth(ctx, clientID, "dora", "Passw0rd!")
-	apiError(t, err, "NotAuthorizedException", "Password attempts exceeded")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
 	// ...and accepted once the lockout has passed.
 	c.advance(time.Minute)
 	if _, err := e.passwordAuth(ctx, clientID, "dora", "Passw0rd!"); err != nil {
@@ -147,24 +148,24 @@ func TestLockout(t *testing.T) {
 func TestClientSecretAndFlows(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, secret := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) {
+	poolID, clientID, secret := e.Pool(t, emulatortest.PoolSpec{Client: func(in *cip.CreateUserPoolClientInput) {
 		in.GenerateSecret = true
 		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
 	}})
 	if len(secret) < 40 {
 		t.Fatalf("secret %q", secret)
 	}
-	e.user(t, poolID, "erin", "Passw0rd!")
+	e.User(t, poolID, "erin", "Passw0rd!")
 	ac := srp.AppClient{ID: clientID, Secret: secret}
 	c, _ := srp.NewClient(rand.Reader)
 	start := func(params map[string]string) (*cip.InitiateAuthOutput, error) {
 		params["USERNAME"], params["SRP_A"] = "erin", c.SRPA()
-		return e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: params})
+		return e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: params})
 	}
 	_, err := start(map[string]string{})
-	apiError(t, err, "NotAuthorizedException", "Client "+clientID+" is configured with secret but SECRET_HASH was not received")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Client "+clientID+" is configured with secret but SECRET_HASH was not received")
 	_, err = start(map[string]string{"SECRET_HASH": ac.SecretHash("someone-else")})
-	apiError(t, err, "NotAuthorizedException", "Unable to verify secret hash for client "+clientID)
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Unable to verify secret hash for client "+clientID)
 	init, err := start(map[string]string{"SECRET_HASH": ac.SecretHash("erin")})
 	if err != nil {
 		t.Fatal(err)
@@ -179,11 +180,11 @@ func TestClientSecretAndFlows(t *testing.T) {
 		if hash != "" {
 			resp["SECRET_HASH"] = hash
 		}
-		return e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session, ChallengeResponses: resp})
+		return e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session, ChallengeResponses: resp})
 	}
 	// SECRET_HASH is checked on every call that carries a username, the challenge too.
 	_, err = answer("")
-	apiError(t, err, "NotAuthorizedException", "Client "+clientID+" is configured with secret but SECRET_HASH was not received")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Client "+clientID+" is configured with secret but SECRET_HASH was not received")
 	init2, _ := start(map[string]string{"SECRET_HASH": ac.SecretHash("erin")})
 	init, p = init2, init2.ChallengeParameters
 	r, _ = c.Respond(srp.Challenge{Realm: poolID[len("us-east-1_"):], UserID: p["USER_ID_FOR_SRP"], Salt: p["SALT"], B: p["SRP_B"], SecretBlock: p["SECRET_BLOCK"]}, "Passw0rd!", time.Now())
@@ -192,28 +193,28 @@ func TestClientSecretAndFlows(t *testing.T) {
 		t.Fatalf("answer: %v", err)
 	}
 	// Refresh with the secret.
-	ref, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID,
+	ref, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID,
 		AuthParameters: map[string]string{"REFRESH_TOKEN": *out.AuthenticationResult.RefreshToken, "SECRET_HASH": ac.SecretHash("erin")}})
 	if err != nil || ref.AuthenticationResult.AccessToken == nil || ref.AuthenticationResult.RefreshToken != nil {
 		t.Fatalf("refresh: %v %+v", err, ref)
 	}
 	// A flow the client does not allow.
 	_, err = e.passwordAuth(ctx, clientID, "erin", "Passw0rd!", "SECRET_HASH", ac.SecretHash("erin"))
-	apiError(t, err, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
-	_, err = e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "erin", "PASSWORD": "Passw0rd!"}})
-	apiError(t, err, "InvalidParameterException", "Auth flow not enabled for this client")
+	emulatortest.APIError(t, err, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+	_, err = e.IDP.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &poolID, ClientId: &clientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "erin", "PASSWORD": "Passw0rd!"}})
+	emulatortest.APIError(t, err, "InvalidParameterException", "Auth flow not enabled for this client")
 }
 
 func TestSessionRules(t *testing.T) {
 	c := &clock{}
 	e := newEnv(t, withClock(c))
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	if _, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("fay"), TemporaryPassword: aws.String("Temp0rary!"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	if _, err := e.IDP.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("fay"), TemporaryPassword: aws.String("Temp0rary!"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
 		t.Fatal(err)
 	}
 	newPw := func(session *string) error {
-		_, err := e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: session,
+		_, err := e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: session,
 			ChallengeResponses: map[string]string{"USERNAME": "fay", "NEW_PASSWORD": "N3w-Passw0rd!"}})
 		return err
 	}
@@ -221,28 +222,28 @@ func TestSessionRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apiError(t, newPw(nil), "InvalidParameterException", "Missing required parameter Session")
-	apiError(t, newPw(aws.String("forged")), "NotAuthorizedException", "")
+	emulatortest.APIError(t, newPw(nil), "InvalidParameterException", "Missing required parameter Session")
+	emulatortest.APIError(t, newPw(aws.String("forged")), "NotAuthorizedException", "")
 	c.advance(3*time.Minute + time.Second) // the default AuthSessionValidity is 3 minutes
-	apiError(t, newPw(init.Session), "NotAuthorizedException", "Invalid session for the user, session is expired.")
+	emulatortest.APIError(t, newPw(init.Session), "NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 	// A weak new password is refused and the same session may be retried.
 	init, _ = e.passwordAuth(ctx, clientID, "fay", "Temp0rary!")
-	_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: init.Session,
+	_, err = e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: init.Session,
 		ChallengeResponses: map[string]string{"USERNAME": "fay", "NEW_PASSWORD": "weak"}})
-	apiError(t, err, "InvalidPasswordException", "Password did not conform with policy: Password not long enough")
+	emulatortest.APIError(t, err, "InvalidPasswordException", "Password did not conform with policy: Password not long enough")
 	if err := newPw(init.Session); err != nil {
 		t.Fatal(err)
 	}
-	apiError(t, newPw(init.Session), "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+	emulatortest.APIError(t, newPw(init.Session), "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 
 	// Temporary passwords expire (7 days by default).
-	if _, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("gus"), TemporaryPassword: aws.String("Temp0rary!"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+	if _, err := e.IDP.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("gus"), TemporaryPassword: aws.String("Temp0rary!"), MessageAction: types.MessageActionTypeSuppress}); err != nil {
 		t.Fatal(err)
 	}
 	c.advance(8 * 24 * time.Hour)
 	_, err = e.passwordAuth(ctx, clientID, "gus", "Temp0rary!")
-	apiError(t, err, "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Temporary password has expired and must be reset by an administrator.")
 }
 
 // TestPasswordVerifierChecks: the proof step refuses a stale timestamp, A ≡ 0, a
@@ -250,16 +251,16 @@ func TestSessionRules(t *testing.T) {
 func TestPasswordVerifierChecks(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "hal", "Passw0rd!")
-	e.user(t, poolID, "ida", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "hal", "Passw0rd!")
+	e.User(t, poolID, "ida", "Passw0rd!")
 	realm := poolID[len("us-east-1_"):]
 	type mut func(a *string, resp map[string]string, when *time.Time)
 	run := func(m mut) error {
 		c, _ := srp.NewClient(rand.Reader)
 		a := c.SRPA()
 		m(&a, nil, nil)
-		init, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "hal", "SRP_A": a}})
+		init, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "hal", "SRP_A": a}})
 		if err != nil {
 			return err
 		}
@@ -272,7 +273,7 @@ func TestPasswordVerifierChecks(t *testing.T) {
 		}
 		resp := map[string]string{"USERNAME": p["USERNAME"], "PASSWORD_CLAIM_SECRET_BLOCK": r.SecretBlock, "PASSWORD_CLAIM_SIGNATURE": r.Signature, "TIMESTAMP": r.Timestamp}
 		m(nil, resp, nil)
-		_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session, ChallengeResponses: resp})
+		_, err = e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientId: &clientID, Session: init.Session, ChallengeResponses: resp})
 		return err
 	}
 	if err := run(func(*string, map[string]string, *time.Time) {}); err != nil {
@@ -320,7 +321,7 @@ func TestPasswordVerifierChecks(t *testing.T) {
 		}, "InvalidParameterException", "Missing required parameter PASSWORD_CLAIM_SIGNATURE"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { apiError(t, run(tc.m), tc.typ, tc.msg) })
+		t.Run(tc.name, func(t *testing.T) { emulatortest.APIError(t, run(tc.m), tc.typ, tc.msg) })
 	}
 }
 
@@ -329,8 +330,8 @@ func TestPasswordVerifierChecks(t *testing.T) {
 func TestConcurrentSignIns(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "ivy", "Passw0rd!")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "ivy", "Passw0rd!")
 	var wg sync.WaitGroup
 	errs := make(chan error, 24)
 	for i := 0; i < 24; i++ {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,13 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 // TestFixtureStates loads fixtures/pool.yaml and checks each user's state at sign-in.
 func TestFixtureStates(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	loaded, err := e.srv.LoadFixtureFile(ctx, "../fixtures/pool.yaml")
+	loaded, err := e.Srv.LoadFixtureFile(ctx, "../fixtures/pool.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,24 +34,24 @@ func TestFixtureStates(t *testing.T) {
 		t.Errorf("case-insensitive alias: %v", err)
 	}
 	_, err = e.srpSignIn(ctx, poolID, clientID, "unconfirmed", "Unconfirmed-Passw0rd")
-	apiError(t, err, "UserNotConfirmedException", "")
+	emulatortest.APIError(t, err, "UserNotConfirmedException", "")
 	_, err = e.srpSignIn(ctx, poolID, clientID, "resetrequired", "Old-Passw0rd-Reset")
-	apiError(t, err, "PasswordResetRequiredException", "")
+	emulatortest.APIError(t, err, "PasswordResetRequiredException", "")
 	_, err = e.srpSignIn(ctx, poolID, clientID, "disabled", "Disabled-Passw0rd")
-	apiError(t, err, "NotAuthorizedException", "User is disabled.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "User is disabled.")
 	out, err := e.srpSignIn(ctx, poolID, clientID, "needsattributes", "Temporary-Passw0rd")
 	if err != nil || out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired || out.ChallengeParameters["requiredAttributes"] != `["userAttributes.email"]` {
 		t.Fatalf("needsattributes: %v %+v", err, out)
 	}
-	_, err = e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: out.Session,
+	_, err = e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: out.Session,
 		ChallengeResponses: map[string]string{"USERNAME": "needsattributes", "NEW_PASSWORD": "N3w-Passw0rd!"}})
-	apiError(t, err, "InvalidParameterException", "Invalid attributes given, email is missing")
-	done, err := e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: out.Session,
+	emulatortest.APIError(t, err, "InvalidParameterException", "Invalid attributes given, email is missing")
+	done, err := e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &clientID, Session: out.Session,
 		ChallengeResponses: map[string]string{"USERNAME": "needsattributes", "NEW_PASSWORD": "N3w-Passw0rd!", "userAttributes.email": "na@example.com"}})
 	if err != nil || done.AuthenticationResult == nil {
 		t.Fatalf("with the attribute: %v", err)
 	}
-	if _, err := e.srv.LoadFixtureFile(ctx, "../fixtures/pool.yaml"); err == nil {
+	if _, err := e.Srv.LoadFixtureFile(ctx, "../fixtures/pool.yaml"); err == nil {
 		t.Error("loading the same fixed pool id twice succeeded")
 	}
 }
@@ -60,7 +62,7 @@ func TestFixtureStrict(t *testing.T) {
 		"pools:\n  - users:\n      - username: a\n        status: SLEEPING\n        password: Passw0rd!\n",
 		"pools:\n  - id: nounderscore\n",
 	} {
-		f, err := emulator.ParseFixture(stringsReader(bad))
+		f, err := emulator.ParseFixture(strings.NewReader(bad))
 		if err == nil {
 			_, err = emulator.New(emulator.Options{NewKey: testKey}).LoadFixture(context.Background(), f)
 		}
@@ -75,14 +77,14 @@ func TestFixtureStrict(t *testing.T) {
 func TestStatePersistence(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{})
-	e.user(t, poolID, "rae", "Passw0rd!", "email", "rae@example.com", "email_verified", "true")
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "rae", "Passw0rd!", "email", "rae@example.com", "email_verified", "true")
 	first, err := e.passwordAuth(ctx, clientID, "rae", "Passw0rd!")
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "state.json")
-	if err := e.srv.SaveState(path); err != nil {
+	if err := e.Srv.SaveState(path); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
@@ -90,27 +92,27 @@ func TestStatePersistence(t *testing.T) {
 	}
 
 	e2 := newEnv(t)
-	ok, err := e2.srv.LoadState(path)
+	ok, err := e2.Srv.LoadState(path)
 	if err != nil || !ok {
 		t.Fatalf("LoadState: %v %v", ok, err)
 	}
 	if _, err := e2.srpSignIn(ctx, poolID, clientID, "rae", "Passw0rd!"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID, AuthParameters: map[string]string{"REFRESH_TOKEN": *first.AuthenticationResult.RefreshToken}}); err != nil {
+	if _, err := e2.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID, AuthParameters: map[string]string{"REFRESH_TOKEN": *first.AuthenticationResult.RefreshToken}}); err != nil {
 		t.Fatalf("refresh after restart: %v", err)
 	}
-	g, err := e2.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("rae")})
+	g, err := e2.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("rae")})
 	if err != nil || g.UserStatus != types.UserStatusTypeConfirmed {
 		t.Fatalf("AdminGetUser: %v", err)
 	}
-	if ok, err := e2.srv.LoadState(filepath.Join(t.TempDir(), "missing.json")); ok || err != nil {
+	if ok, err := e2.Srv.LoadState(filepath.Join(t.TempDir(), "missing.json")); ok || err != nil {
 		t.Errorf("missing file: %v %v", ok, err)
 	}
 	if err := os.WriteFile(path, []byte("{garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.srv.LoadState(path); err == nil {
+	if _, err := e2.Srv.LoadState(path); err == nil {
 		t.Error("garbage state accepted")
 	}
 }

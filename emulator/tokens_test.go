@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 func getJSON(t *testing.T, url string, v any) {
@@ -87,12 +89,12 @@ func verifyJWT(t *testing.T, endpoint, poolID, token string) map[string]any {
 func TestTokenClaims(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	poolID, clientID, _ := e.pool(t, poolSpec{client: func(in *cip.CreateUserPoolClientInput) {
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Client: func(in *cip.CreateUserPoolClientInput) {
 		in.AccessTokenValidity, in.IdTokenValidity = aws.Int32(10), aws.Int32(20)
 		in.TokenValidityUnits = &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes, IdToken: types.TimeUnitsTypeMinutes}
 	}})
-	e.user(t, poolID, "carol", "Passw0rd!", "email", "carol@example.com", "email_verified", "true", "name", "Carol")
-	out, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "carol", "PASSWORD": "Passw0rd!"}})
+	e.User(t, poolID, "carol", "Passw0rd!", "email", "carol@example.com", "email_verified", "true", "name", "Carol")
+	out, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &clientID, AuthParameters: map[string]string{"USERNAME": "carol", "PASSWORD": "Passw0rd!"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +103,8 @@ func TestTokenClaims(t *testing.T) {
 		t.Errorf("result: expires %d type %q", ar.ExpiresIn, aws.ToString(ar.TokenType))
 	}
 	now := time.Now().Unix()
-	access := verifyJWT(t, e.srv.Endpoint(), poolID, *ar.AccessToken)
-	id := verifyJWT(t, e.srv.Endpoint(), poolID, *ar.IdToken)
+	access := verifyJWT(t, e.Srv.Endpoint(), poolID, *ar.AccessToken)
+	id := verifyJWT(t, e.Srv.Endpoint(), poolID, *ar.IdToken)
 	sub, _ := id["sub"].(string)
 	checks := []struct {
 		name string

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 )
 
 const lambdaInvokePath = "/2015-03-31/functions/function/invocations"
@@ -238,23 +238,8 @@ func (e *env) lambdaPool(t *testing.T, config map[string]string, client func(*ci
 			lc.PreTokenGeneration = v
 		}
 	}
-	poolID, clientID, _ = e.pool(t, poolSpec{create: func(in *cip.CreateUserPoolInput) { in.LambdaConfig = lc }, client: client})
+	poolID, clientID, _ = e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) { in.LambdaConfig = lc }, Client: client})
 	return poolID, clientID
-}
-
-// claims decodes a JWT's payload (the signature is checked elsewhere).
-func claims(t *testing.T, jwt string) map[string]any {
-	t.Helper()
-	parts := strings.Split(jwt, ".")
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // TestLambdaTriggers runs every trigger through a function reached over HTTP: custom
@@ -272,11 +257,11 @@ func TestLambdaTriggers(t *testing.T) {
 	poolID, clientID := e.lambdaPool(t, all, func(in *cip.CreateUserPoolClientInput) {
 		in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesEnabled
 	})
-	e.user(t, poolID, "dave", "Passw0rd!", "email", "dave@example.com", "email_verified", "true")
+	e.User(t, poolID, "dave", "Passw0rd!", "email", "dave@example.com", "email_verified", "true")
 
 	t.Run("custom without SRP", func(t *testing.T) {
 		ts.reset()
-		out, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
+		out, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
 			AuthParameters: map[string]string{"USERNAME": "dave"}, ClientMetadata: map[string]string{"app": "web"}})
 		if err != nil {
 			t.Fatal(err)
@@ -320,19 +305,19 @@ func TestLambdaTriggers(t *testing.T) {
 			t.Fatalf("define event %+v", last)
 		}
 		// Pre-token generation shaped the id token.
-		id := claims(t, aws.ToString(r.AuthenticationResult.IdToken))
+		id := emulatortest.Claims(t, aws.ToString(r.AuthenticationResult.IdToken))
 		if id["tenant"] != "acme" || id["level"] != float64(3) || id["email"] != nil || id["sub"] == "forged" {
 			t.Fatalf("id token claims %v", id)
 		}
 		if g, _ := id["cognito:groups"].([]any); len(g) != 1 || g[0] != "admins" {
 			t.Fatalf("id token groups %v", id["cognito:groups"])
 		}
-		if g, _ := claims(t, aws.ToString(r.AuthenticationResult.AccessToken))["cognito:groups"].([]any); len(g) != 1 {
+		if g, _ := emulatortest.Claims(t, aws.ToString(r.AuthenticationResult.AccessToken))["cognito:groups"].([]any); len(g) != 1 {
 			t.Fatalf("access token groups %v", g)
 		}
 		// A refresh runs pre-token generation again.
 		ts.reset()
-		if _, err := e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID, AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(r.AuthenticationResult.RefreshToken)}}); err != nil {
+		if _, err := e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &clientID, AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(r.AuthenticationResult.RefreshToken)}}); err != nil {
 			t.Fatal(err)
 		}
 		if got := ts.sources(); !slices.Equal(got, []string{"TokenGeneration_RefreshTokens"}) {
@@ -361,7 +346,7 @@ func TestLambdaTriggers(t *testing.T) {
 			t.Fatalf("define after the verifier: session %+v", s1)
 		}
 		_, err = e.customSRPStart(ctx, poolID, clientID, "dave", "Wr0ng-Passw0rd!")
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	})
 
 	t.Run("unknown user", func(t *testing.T) {
@@ -380,7 +365,7 @@ func TestLambdaTriggers(t *testing.T) {
 		}
 		// The function says tokens; there is no user to issue them to.
 		_, err = e.customAnswer(ctx, clientID, r.Session, "nobody", "secret-2")
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	})
 
 	t.Run("password sign-in", func(t *testing.T) {
@@ -393,13 +378,13 @@ func TestLambdaTriggers(t *testing.T) {
 			t.Fatalf("sources %q, want %q", got, want)
 		}
 		// PreAuthentication denies on the client metadata it receives as validationData.
-		_, err = e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
+		_, err = e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
 			AuthParameters: map[string]string{"USERNAME": "dave"}, ClientMetadata: map[string]string{"deny": "1"}})
-		apiError(t, err, "UserLambdaValidationException", "PreAuthentication failed with error go away.")
+		emulatortest.APIError(t, err, "UserLambdaValidationException", "PreAuthentication failed with error go away.")
 		// A Define answer naming no known challenge.
-		_, err = e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
+		_, err = e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &clientID,
 			AuthParameters: map[string]string{"USERNAME": "dave"}, ClientMetadata: map[string]string{"define": "bogus"}})
-		apiError(t, err, "InvalidLambdaResponseException", "Unrecognizable lambda output")
+		emulatortest.APIError(t, err, "InvalidLambdaResponseException", "Unrecognizable lambda output")
 	})
 }
 
@@ -453,14 +438,14 @@ func TestLambdaFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.trigger+"/"+tt.mode, func(t *testing.T) {
 			poolID, clientID := e.lambdaPool(t, map[string]string{tt.trigger: arnPrefix + tt.mode}, nil)
-			e.user(t, poolID, "erin", "Passw0rd!")
+			e.User(t, poolID, "erin", "Passw0rd!")
 			var err error
 			if tt.trigger == "DefineAuthChallenge" {
 				_, err = e.customStart(ctx, clientID, "erin")
 			} else {
 				_, err = e.passwordAuth(ctx, clientID, "erin", "Passw0rd!")
 			}
-			apiError(t, err, tt.typ, tt.msg)
+			emulatortest.APIError(t, err, tt.typ, tt.msg)
 		})
 	}
 }

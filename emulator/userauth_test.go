@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -19,14 +20,14 @@ import (
 // allows USER_AUTH (and has a secret if asked, and PreventUserExistenceErrors).
 func (e *env) userAuthPool(t *testing.T, factors []types.AuthFactorType, secret, prevent bool) (poolID, clientID, clientSecret string) {
 	t.Helper()
-	return e.pool(t, poolSpec{
-		create: func(in *cip.CreateUserPoolInput) {
+	return e.Pool(t, emulatortest.PoolSpec{
+		Create: func(in *cip.CreateUserPoolInput) {
 			in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"email"}
 			if factors != nil {
 				in.Policies = &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: factors}}
 			}
 		},
-		client: func(in *cip.CreateUserPoolClientInput) {
+		Client: func(in *cip.CreateUserPoolClientInput) {
 			in.ExplicitAuthFlows = append(in.ExplicitAuthFlows, "ALLOW_USER_AUTH")
 			in.GenerateSecret = secret
 			in.PreventUserExistenceErrors = types.PreventUserExistenceErrorTypesLegacy
@@ -40,11 +41,11 @@ func (e *env) userAuthPool(t *testing.T, factors []types.AuthFactorType, secret,
 var allFactors = []types.AuthFactorType{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}
 
 func (e *env) userAuth(ctx context.Context, clientID string, params map[string]string, session *string) (*cip.InitiateAuthOutput, error) {
-	return e.idp.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: &clientID, AuthParameters: params, Session: session})
+	return e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: &clientID, AuthParameters: params, Session: session})
 }
 
 func (e *env) answer(ctx context.Context, clientID string, name types.ChallengeNameType, session *string, resp map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
-	return e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: name, ClientId: &clientID, Session: session, ChallengeResponses: resp})
+	return e.IDP.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ChallengeName: name, ClientId: &clientID, Session: session, ChallengeResponses: resp})
 }
 
 func available(out *cip.InitiateAuthOutput) []string {
@@ -81,8 +82,8 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, _ := e.userAuthPool(t, allFactors, false, false)
-	e.user(t, poolID, "amy", "Passw0rd!", "email", "amy@example.com", "email_verified", "true", "phone_number", "+15555550100")
-	e.user(t, poolID, "bob", "Passw0rd!", "email", "bob@example.com")
+	e.User(t, poolID, "amy", "Passw0rd!", "email", "amy@example.com", "email_verified", "true", "phone_number", "+15555550100")
+	e.User(t, poolID, "bob", "Passw0rd!", "email", "bob@example.com")
 
 	// The offer follows the user's attributes.
 	for _, tc := range []struct {
@@ -113,7 +114,7 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 			out.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" || out.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "a***@e***" {
 			t.Fatalf("EMAIL_OTP: %v %+v", err, out)
 		}
-		msgs := e.outbox(t, poolID, "amy", "OTP")
+		msgs := e.Outbox(t, poolID, "amy", "OTP")
 		if len(msgs) == 0 || msgs[0].Medium != "EMAIL" || msgs[0].Destination != "amy@example.com" {
 			t.Fatalf("outbox: %+v", msgs)
 		}
@@ -123,13 +124,13 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 			wrong = "111111"
 		}
 		_, err = e.answer(ctx, clientID, types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "amy", "EMAIL_OTP_CODE": wrong})
-		apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+		emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		_, err = e.answer(ctx, clientID, types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "amy"})
-		apiError(t, err, "InvalidParameterException", "Missing required parameter EMAIL_OTP_CODE")
+		emulatortest.APIError(t, err, "InvalidParameterException", "Missing required parameter EMAIL_OTP_CODE")
 		done, err := e.answer(ctx, clientID, types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "amy", "EMAIL_OTP_CODE": code})
 		wantTokens(t, "right code after a wrong one", done, err)
 		_, err = e.answer(ctx, clientID, types.ChallengeNameTypeEmailOtp, out.Session, map[string]string{"USERNAME": "amy", "EMAIL_OTP_CODE": code})
-		apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 	})
 
 	t.Run("SMS_OTP", func(t *testing.T) {
@@ -137,7 +138,7 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 		if err != nil || out.ChallengeName != types.ChallengeNameTypeSmsOtp || out.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "SMS" || out.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******0100" {
 			t.Fatalf("SMS_OTP: %v %+v", err, out)
 		}
-		m := e.outbox(t, poolID, "amy", "OTP")
+		m := e.Outbox(t, poolID, "amy", "OTP")
 		if m[0].Medium != "SMS" || m[0].Destination != "+15555550100" {
 			t.Fatalf("outbox %+v", m[0])
 		}
@@ -148,11 +149,11 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 	t.Run("PASSWORD", func(t *testing.T) {
 		s := selectFor(t)
 		_, err := e.answer(ctx, clientID, types.ChallengeNameTypeSelectChallenge, s, map[string]string{"USERNAME": "amy", "ANSWER": "PASSWORD"})
-		apiError(t, err, "InvalidParameterException", "Missing required parameter PASSWORD")
+		emulatortest.APIError(t, err, "InvalidParameterException", "Missing required parameter PASSWORD")
 		done, err := e.answer(ctx, clientID, types.ChallengeNameTypeSelectChallenge, s, map[string]string{"USERNAME": "amy", "ANSWER": "PASSWORD", "PASSWORD": "Passw0rd!"})
 		wantTokens(t, "PASSWORD", done, err)
 		_, err = e.answer(ctx, clientID, types.ChallengeNameTypeSelectChallenge, selectFor(t), map[string]string{"USERNAME": "amy", "ANSWER": "PASSWORD", "PASSWORD": "Wr0ng-pass!"})
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	})
 
 	t.Run("PASSWORD_SRP", func(t *testing.T) {
@@ -179,13 +180,13 @@ func TestUserAuthSelectChallenge(t *testing.T) {
 			{map[string]string{"USERNAME": "amy", "ANSWER": "PASSWORD_SRP"}, "InvalidParameterException", "Missing required parameter SRP_A"},
 		} {
 			_, err := e.answer(ctx, clientID, types.ChallengeNameTypeSelectChallenge, s, tc.resp)
-			apiError(t, err, tc.typ, tc.msg)
+			emulatortest.APIError(t, err, tc.typ, tc.msg)
 		}
 		// Each refusal left the session usable; another user's name does not.
 		_, err := e.answer(ctx, clientID, types.ChallengeNameTypeSelectChallenge, s, map[string]string{"USERNAME": "bob", "ANSWER": "PASSWORD", "PASSWORD": "Passw0rd!"})
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 		_, err = e.answer(ctx, clientID, types.ChallengeNameTypeEmailOtp, selectFor(t), map[string]string{"USERNAME": "amy", "EMAIL_OTP_CODE": "123456"})
-		apiError(t, err, "InvalidParameterException", "Invalid challenge name: expected SELECT_CHALLENGE, got EMAIL_OTP")
+		emulatortest.APIError(t, err, "InvalidParameterException", "Invalid challenge name: expected SELECT_CHALLENGE, got EMAIL_OTP")
 	})
 }
 
@@ -197,15 +198,15 @@ func TestUserAuthPreferred(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, _ := e.userAuthPool(t, allFactors, false, false)
-	e.user(t, poolID, "cat", "Passw0rd!", "email", "cat@example.com", "email_verified", "true", "phone_number", "+15555550101")
-	e.user(t, poolID, "dan", "Passw0rd!")
+	e.User(t, poolID, "cat", "Passw0rd!", "email", "cat@example.com", "email_verified", "true", "phone_number", "+15555550101")
+	e.User(t, poolID, "dan", "Passw0rd!")
 
 	out, err := e.userAuth(ctx, clientID, map[string]string{"USERNAME": "cat", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Passw0rd!"}, nil)
 	if err != nil || out.AuthenticationResult == nil {
 		t.Fatalf("PASSWORD in AuthParameters: %v %+v", err, out)
 	}
 	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "cat", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "Wr0ng-pass!"}, nil)
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 
 	c, _ := srp.NewClient(rand.Reader)
 	out, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "cat", "PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": c.SRPA()}, nil)
@@ -249,7 +250,7 @@ func TestUserAuthPreferred(t *testing.T) {
 	t.Run("a PASSWORD challenge answered with another factor", func(t *testing.T) {
 		out, _ := e.userAuth(ctx, clientID, map[string]string{"USERNAME": "cat", "PREFERRED_CHALLENGE": "PASSWORD"}, nil)
 		_, err := e.answer(ctx, clientID, types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{"USERNAME": "cat", "ANSWER": "EMAIL_OTP"})
-		apiError(t, err, "InvalidParameterException", "The challenge EMAIL_OTP is not available for this user.")
+		emulatortest.APIError(t, err, "InvalidParameterException", "The challenge EMAIL_OTP is not available for this user.")
 	})
 
 	for _, tc := range []struct{ pref, medium, dest string }{
@@ -279,7 +280,7 @@ func TestUserAuthRules(t *testing.T) {
 	e := newEnv(t, withClock(c))
 	ctx := context.Background()
 	poolID, clientID, _ := e.userAuthPool(t, allFactors, false, false)
-	e.user(t, poolID, "eve", "Passw0rd!", "email", "eve@example.com", "email_verified", "true")
+	e.User(t, poolID, "eve", "Passw0rd!", "email", "eve@example.com", "email_verified", "true")
 
 	emailOTP := func(t *testing.T) *string {
 		t.Helper()
@@ -302,15 +303,15 @@ func TestUserAuthRules(t *testing.T) {
 			wrong = "111111"
 		}
 		for range 3 {
-			apiError(t, code(s, wrong), "CodeMismatchException", "Invalid code or auth state for the user.")
+			emulatortest.APIError(t, code(s, wrong), "CodeMismatchException", "Invalid code or auth state for the user.")
 		}
-		apiError(t, code(s, right), "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+		emulatortest.APIError(t, code(s, right), "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 	})
 	t.Run("a newer sign-in's code replaces the old one", func(t *testing.T) {
 		s1 := emailOTP(t)
 		old := e.lastCode(t, poolID, "eve", "OTP")
 		s2 := emailOTP(t)
-		apiError(t, code(s1, old), "CodeMismatchException", "Invalid code or auth state for the user.")
+		emulatortest.APIError(t, code(s1, old), "CodeMismatchException", "Invalid code or auth state for the user.")
 		if err := code(s2, e.lastCode(t, poolID, "eve", "OTP")); err != nil {
 			t.Fatal(err)
 		}
@@ -319,19 +320,19 @@ func TestUserAuthRules(t *testing.T) {
 		s := emailOTP(t)
 		v := e.lastCode(t, poolID, "eve", "OTP")
 		c.advance(4 * time.Minute)
-		apiError(t, code(s, v), "NotAuthorizedException", "Invalid session for the user, session is expired.")
+		emulatortest.APIError(t, code(s, v), "NotAuthorizedException", "Invalid session for the user, session is expired.")
 	})
 
 	t.Run("errors", func(t *testing.T) {
-		e.user(t, poolID, "nopw", "Passw0rd!")
-		if _, err := e.idp.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("nopw")}); err != nil {
+		e.User(t, poolID, "nopw", "Passw0rd!")
+		if _, err := e.IDP.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &poolID, Username: aws.String("nopw")}); err != nil {
 			t.Fatal(err)
 		}
-		plainPool, plainClient, _ := e.pool(t, poolSpec{})
-		e.user(t, plainPool, "fin", "Passw0rd!")
+		plainPool, plainClient, _ := e.Pool(t, emulatortest.PoolSpec{})
+		e.User(t, plainPool, "fin", "Passw0rd!")
 		_, preventClient, _ := e.userAuthPool(t, nil, false, true)
 		secretPool, secretClient, secret := e.userAuthPool(t, nil, true, false)
-		e.user(t, secretPool, "gil", "Passw0rd!")
+		e.User(t, secretPool, "gil", "Passw0rd!")
 		for _, tc := range []struct {
 			name     string
 			client   string
@@ -348,7 +349,7 @@ func TestUserAuthRules(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := e.userAuth(ctx, tc.client, tc.params, nil)
-				apiError(t, err, tc.typ, tc.msg)
+				emulatortest.APIError(t, err, tc.typ, tc.msg)
 			})
 		}
 		// With the secret, the default policy offers the password factors.
@@ -358,7 +359,7 @@ func TestUserAuthRules(t *testing.T) {
 			t.Fatalf("secret client: %v %+v", err, out)
 		}
 		_, err = e.answer(ctx, secretClient, types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{"USERNAME": "gil", "ANSWER": "PASSWORD", "PASSWORD": "Passw0rd!"})
-		apiError(t, err, "NotAuthorizedException", "Client "+secretClient+" is configured with secret but SECRET_HASH was not received")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Client "+secretClient+" is configured with secret but SECRET_HASH was not received")
 		done, err := e.answer(ctx, secretClient, types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{"USERNAME": "gil", "ANSWER": "PASSWORD", "PASSWORD": "Passw0rd!", "SECRET_HASH": app.SecretHash("gil")})
 		wantTokens(t, "with SECRET_HASH", done, err)
 	})
@@ -374,17 +375,17 @@ func TestUserAuthRules(t *testing.T) {
 			t.Fatalf("simulated EMAIL_OTP: %v %+v", err, otp)
 		}
 		_, err = e.answer(ctx, preventClient, types.ChallengeNameTypeEmailOtp, otp.Session, map[string]string{"USERNAME": "ghost", "EMAIL_OTP_CODE": "123456"})
-		apiError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+		emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		out, _ = e.userAuth(ctx, preventClient, map[string]string{"USERNAME": "ghost"}, nil)
 		_, err = e.answer(ctx, preventClient, types.ChallengeNameTypeSelectChallenge, out.Session, map[string]string{"USERNAME": "ghost", "ANSWER": "PASSWORD", "PASSWORD": "Passw0rd!"})
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	})
 
 	t.Run("no usable factor", func(t *testing.T) {
 		otpPool, otpClient, _ := e.userAuthPool(t, []types.AuthFactorType{"EMAIL_OTP"}, false, false)
-		e.user(t, otpPool, "hue", "Passw0rd!")
+		e.User(t, otpPool, "hue", "Passw0rd!")
 		_, err := e.userAuth(ctx, otpClient, map[string]string{"USERNAME": "hue"}, nil)
-		apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	})
 }
 
@@ -395,13 +396,13 @@ func TestUserAuthAfterSignUp(t *testing.T) {
 	e := newEnv(t, withClock(c))
 	ctx := context.Background()
 	poolID, clientID, _ := e.userAuthPool(t, allFactors, false, false)
-	e.user(t, poolID, "other", "Passw0rd!")
+	e.User(t, poolID, "other", "Passw0rd!")
 	signUp := func(t *testing.T, name string) *string {
 		t.Helper()
-		if _, err := e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: &name, Password: aws.String("Passw0rd!"), UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}}); err != nil {
+		if _, err := e.IDP.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: &name, Password: aws.String("Passw0rd!"), UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")}}}); err != nil {
 			t.Fatal(err)
 		}
-		cs, err := e.idp.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &clientID, Username: &name, ConfirmationCode: aws.String(e.lastCode(t, poolID, name, "SIGN_UP"))})
+		cs, err := e.IDP.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: &clientID, Username: &name, ConfirmationCode: aws.String(e.lastCode(t, poolID, name, "SIGN_UP"))})
 		if err != nil || cs.Session == nil {
 			t.Fatalf("ConfirmSignUp: %v", err)
 		}
@@ -410,21 +411,21 @@ func TestUserAuthAfterSignUp(t *testing.T) {
 
 	s := signUp(t, "ned")
 	_, err := e.userAuth(ctx, clientID, map[string]string{"USERNAME": "other"}, s)
-	apiError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
 	s = signUp(t, "ola")
 	out, err := e.userAuth(ctx, clientID, map[string]string{"USERNAME": "ola"}, s)
 	if err != nil || out.AuthenticationResult == nil {
 		t.Fatalf("sign-in after sign-up: %v %+v", err, out)
 	}
 	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "ola"}, s)
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "ola"}, aws.String("bogus"))
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
 
 	s = signUp(t, "pat")
 	c.advance(4 * time.Minute)
 	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "pat"}, s)
-	apiError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 }
 
 // TestUserAuthDriver runs USER_AUTH through the driver in both dialects: first-factor
@@ -434,9 +435,9 @@ func TestUserAuthDriver(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	poolID, clientID, _ := e.userAuthPool(t, allFactors, false, false)
-	e.user(t, poolID, "quin", "Passw0rd!", "email", "quin@example.com", "email_verified", "true", "phone_number", "+15555550102")
+	e.User(t, poolID, "quin", "Passw0rd!", "email", "quin@example.com", "email_verified", "true", "phone_number", "+15555550102")
 	newAuth := func(t *testing.T, d driver.Dialect) *driver.Auth {
-		c, err := driver.New(driver.NewSDKClient(poolID, driver.Endpoint{URL: e.srv.Endpoint(), Retries: 1}), driver.Config{PoolID: poolID, ClientID: clientID, Dialect: d})
+		c, err := driver.New(driver.NewSDKClient(poolID, driver.Endpoint{URL: e.Srv.Endpoint(), Retries: 1}), driver.Config{PoolID: poolID, ClientID: clientID, Dialect: d})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,7 @@ func post(t *testing.T, endpoint, target, body string) (int, http.Header, map[st
 // the x-amzn-ErrorType and x-amzn-RequestId headers.
 func TestWireErrors(t *testing.T) {
 	e := newEnv(t)
-	ep := e.srv.Endpoint()
+	ep := e.Srv.Endpoint()
 	const svc = "AWSCognitoIdentityProviderService."
 	tests := []struct {
 		name, target, body string
@@ -80,7 +80,7 @@ func TestWireErrors(t *testing.T) {
 
 func TestWireSuccessAndRoutes(t *testing.T) {
 	e := newEnv(t)
-	ep := e.srv.Endpoint()
+	ep := e.Srv.Endpoint()
 	status, h, body := post(t, ep, "AWSCognitoIdentityProviderService.CreateUserPool", `{"PoolName":"raw"}`)
 	if status != 200 || h.Get("Content-Type") != "application/x-amz-json-1.1" {
 		t.Fatalf("status %d %v", status, body)

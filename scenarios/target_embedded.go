@@ -34,11 +34,11 @@ type Embedded struct {
 	skips map[string]string
 }
 
-// StartEmbedded starts an emulator on a free port of 127.0.0.1.
+// StartEmbedded starts an emulator on a free port of 127.0.0.1, with no pool yet.
 func StartEmbedded(ctx context.Context) (*Embedded, error) {
-	e := &Embedded{}
-	srv := emulator.New(emulator.Options{Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }})
-	if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
+	e := &Embedded{pools: map[string]*Pool{}, skips: map[string]string{}}
+	srv, _, err := emulator.StartEmbedded(ctx, emulator.EmbeddedOptions{Options: emulator.Options{Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }}})
+	if err != nil {
 		return nil, err
 	}
 	ep := driver.Endpoint{URL: srv.Endpoint(), Retries: 1}
@@ -46,8 +46,6 @@ func StartEmbedded(ctx context.Context) (*Embedded, error) {
 	e.admin = driver.NewSDKClient("us-east-1_x", ep)
 	e.idp = driver.NewSDKClient("us-east-1_x", ep)
 	e.codes = mfa.NewOutbox(srv.Endpoint(), nil)
-	e.pools = map[string]*Pool{}
-	e.skips = map[string]string{}
 	return e, nil
 }
 
@@ -196,32 +194,15 @@ func (e *Embedded) probe(ctx context.Context, clientID string, n Needs) string {
 	return ""
 }
 
-// customFixture is the embedded pool's custom authentication for the specs: two
-// declarative rounds, the first allowing a second try.
-const customFixture = `pools:
-  - name: conform-custom
-    customAuth:
-      rounds:
-        - challengeMetadata: FIRST
-          publicParameters: {question: "What is 6*7?"}
-          answers: ["42"]
-          attempts: 2
-        - challengeMetadata: SECOND
-          publicParameters: {question: "What is 2+2?"}
-          answers: ["4"]
-    clients:
-      - name: conform
-        generateSecret: %v
-        explicitAuthFlows: [ALLOW_CUSTOM_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
-`
-
-// createCustom loads a pool with declarative custom challenges through a fixture (the
-// Admin API can only name Lambda ARNs).
+// createCustom loads a pool with declarative custom challenges through the embedded
+// fixture conform-custom (the Admin API can only name Lambda ARNs), its client with a
+// secret when the needs ask for one.
 func (e *Embedded) createCustom(ctx context.Context, n Needs) (*Pool, string, error) {
-	f, err := emulator.ParseFixture(strings.NewReader(fmt.Sprintf(customFixture, n.Secret)))
+	f, err := emulator.EmbeddedFixture("conform-custom")
 	if err != nil {
 		return nil, "", err
 	}
+	f.Pools[0].Clients[0].GenerateSecret = n.Secret
 	loaded, err := e.srv.LoadFixture(ctx, f)
 	if err != nil {
 		return nil, "the embedded pool does not support declarative custom auth: " + err.Error(), nil
@@ -231,19 +212,10 @@ func (e *Embedded) createCustom(ctx context.Context, n Needs) (*Pool, string, er
 		Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes}, "", nil
 }
 
-// throttledFixture is a pool whose sign-in category allows one request per second.
-const throttledFixture = `pools:
-  - name: conform-throttled
-    quotas:
-      categories: {UserAuthentication: 1}
-    clients:
-      - name: conform
-        explicitAuthFlows: [ALLOW_USER_SRP_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
-`
-
-// createThrottled loads a pool with a tiny sign-in quota through a fixture.
+// createThrottled loads a pool with a tiny sign-in quota through the embedded fixture
+// conform-throttled.
 func (e *Embedded) createThrottled(ctx context.Context) (*Pool, string, error) {
-	f, err := emulator.ParseFixture(strings.NewReader(throttledFixture))
+	f, err := emulator.EmbeddedFixture("conform-throttled")
 	if err != nil {
 		return nil, "", err
 	}

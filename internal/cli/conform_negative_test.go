@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/authbench/authbench/reports"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -23,11 +22,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authbench/authbench/reports"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/internal/exitcode"
 )
 
@@ -254,14 +255,9 @@ func TestStripChallengeParams(t *testing.T) {
 // end as in the baseline.
 func TestConformCatchesNonConformingPool(t *testing.T) {
 	tools := buildCLIForTest(t)
-	ctx := t.Context()
 
-	srv := emulator.New(emulator.Options{})
-	if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	target, err := url.Parse(srv.Endpoint())
+	e := emulatortest.Start(t)
+	target, err := url.Parse(e.Srv.Endpoint())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +265,7 @@ func TestConformCatchesNonConformingPool(t *testing.T) {
 	proxy := httptest.NewServer(proxyRW.handler(target))
 	t.Cleanup(proxy.Close)
 
-	poolID, clientID := createNegativePool(t, proxy.URL)
+	poolID, clientID := createNegativePool(t, e)
 
 	dir := t.TempDir()
 	run := func(name string) (cliRunResult, reports.ConformReport) {
@@ -279,7 +275,7 @@ func TestConformCatchesNonConformingPool(t *testing.T) {
 		r := runBuiltConform(t, tools.authbench, dir, "conform",
 			"--endpoint", proxy.URL, "--pool-id", poolID, "--client-id", clientID,
 			"--label-filter", "family:mfa || family:signin", "--json", js, "--timeout", "80s",
-			"--code-command", tools.outboxcode, "--code-command", srv.Endpoint())
+			"--code-command", tools.outboxcode, "--code-command", e.Srv.Endpoint())
 		if r.code != 0 && r.code != exitcode.ConformanceFailed {
 			t.Fatalf("%s run: exit %d\n%s\n%s", name, r.code, r.stdout, r.stderr)
 		}
@@ -403,48 +399,24 @@ func squeezeFailure(msg string) string {
 	return s
 }
 
-// createNegativePool creates, through the proxy, a pool on which both the SMS specs
-// and the control group run on the live target: MFA OPTIONAL with SMS (and TOTP and
-// email, since the live target runs the TOTP and email specs of family:mfa on any
-// OPTIONAL pool), an email alias (for the alias sign-in specs) and a public client
-// allowing SRP, password and refresh-token sign-in.
-func createNegativePool(t *testing.T, endpoint string) (poolID, clientID string) {
+// createNegativePool creates a pool on which both the SMS specs and the control group
+// run on the live target: MFA OPTIONAL with SMS (and TOTP and email, since the live
+// target runs the TOTP and email specs of family:mfa on any OPTIONAL pool), an email
+// alias (for the alias sign-in specs) and a public client allowing SRP, password and
+// refresh-token sign-in.
+func createNegativePool(t *testing.T, e *emulatortest.Env) (poolID, clientID string) {
 	t.Helper()
-	ctx := t.Context()
-	admin := cip.New(cip.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(endpoint),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing", Source: "test"}, nil
-		}),
+	poolID, clientID, _ = e.Pool(t, emulatortest.PoolSpec{
+		Create: func(in *cip.CreateUserPoolInput) {
+			in.PoolName = aws.String("conform-negative")
+			in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
+		},
+		Client: func(in *cip.CreateUserPoolClientInput) {
+			in.ClientName = aws.String("conform-negative")
+			in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{
+				types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
+		},
 	})
-	pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{
-		PoolName:        aws.String("conform-negative"),
-		AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail},
-	})
-	if err != nil {
-		t.Fatalf("CreateUserPool: %v", err)
-	}
-	poolID = aws.ToString(pool.UserPool.Id)
-	_, err = admin.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
-		UserPoolId:       aws.String(poolID),
-		MfaConfiguration: types.UserPoolMfaTypeOptional,
-		SmsMfaConfiguration: &types.SmsMfaConfigType{SmsConfiguration: &types.SmsConfigurationType{
-			SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}},
-		SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
-		EmailMfaConfiguration:         &types.EmailMfaConfigType{},
-	})
-	if err != nil {
-		t.Fatalf("SetUserPoolMfaConfig: %v", err)
-	}
-	client, err := admin.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: aws.String(poolID),
-		ClientName: aws.String("conform-negative"),
-		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{
-			types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
-	})
-	if err != nil {
-		t.Fatalf("CreateUserPoolClient: %v", err)
-	}
-	return poolID, aws.ToString(client.UserPoolClient.ClientId)
+	e.SetMFA(t, poolID, types.UserPoolMfaTypeOptional, "SMS", "TOTP", "EMAIL")
+	return poolID, clientID
 }

@@ -1,13 +1,7 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -16,9 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authbench/authbench/driver"
-	"github.com/authbench/authbench/emulator"
-	"github.com/authbench/authbench/fixtures"
 	"github.com/authbench/authbench/internal/exitcode"
+	"github.com/authbench/authbench/internal/signin"
 	"github.com/authbench/authbench/mfa"
 )
 
@@ -100,98 +93,48 @@ func runSignin(ctx context.Context, env Env, fl signinFlags) error {
 		}
 		attrs[k] = v
 	}
-	if fl.password == "" {
-		fl.password = env.Getenv("AUTHBENCH_PASSWORD")
-	}
-	if fl.totpSecret == "" {
-		fl.totpSecret = env.Getenv("AUTHBENCH_TOTP_SECRET")
-	}
-	secret := env.Getenv("AUTHBENCH_CLIENT_SECRET")
-	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
-	defer cancel()
-
-	// The target: a given pool, or the embedded one with its default fixture.
-	if fl.poolID == "" && fl.endpoint == "" {
-		srv := emulator.New(emulator.Options{Now: env.Now, Random: env.Random})
-		fx, err := emulator.ParseFixture(bytes.NewReader(fixtures.PoolYAML))
-		if err != nil {
-			return err
+	// With no --endpoint and no --pool-id, signin.Run starts the embedded pool.
+	if fl.poolID != "" || fl.endpoint != "" {
+		if fl.poolID == "" || fl.clientID == "" {
+			return exitcode.Usagef("--pool-id and --client-id are required with --endpoint or a live pool")
 		}
-		loaded, err := srv.LoadFixture(ctx, fx)
-		if err != nil {
-			return err
+		if driver.RegionOf(fl.poolID) == "" {
+			return exitcode.Usagef("--pool-id %q: want <region>_<id>", fl.poolID)
 		}
-		if err := srv.Start(context.WithoutCancel(ctx), "127.0.0.1:0"); err != nil {
-			return err
-		}
-		defer srv.Close()
-		fl.endpoint, fl.poolID = srv.Endpoint(), loaded.Pools[0].ID
-		if fl.clientID == "" {
-			fl.clientID = loaded.Pools[0].Clients[0].ID
-		}
-		for _, c := range loaded.Pools[0].Clients {
-			if c.ID == fl.clientID && secret == "" {
-				secret = c.Secret
+		if fl.endpoint != "" {
+			if u, err := url.Parse(fl.endpoint); err != nil || u.Scheme == "" || u.Host == "" {
+				return exitcode.Usagef("--endpoint %q: want a URL such as http://127.0.0.1:9229", fl.endpoint)
 			}
 		}
-		if !fl.asJSON {
-			fmt.Fprintf(env.Stderr, "embedded pool %s at %s (client %s)\n", fl.poolID, fl.endpoint, fl.clientID)
-		}
 	}
-	if fl.poolID == "" || fl.clientID == "" {
-		return exitcode.Usagef("--pool-id and --client-id are required with --endpoint or a live pool")
+	o := signin.Options{
+		Endpoint: fl.endpoint, PoolID: fl.poolID, ClientID: fl.clientID, Region: fl.region, ClientSecret: env.Getenv("AUTHBENCH_CLIENT_SECRET"),
+		Username: fl.username, Password: fl.password, Flow: flow, PreferredChallenge: driver.AuthFactor(strings.ToUpper(fl.preferred)), Dialect: dialect,
+		NewPassword: fl.newPassword, MFAChoice: fl.mfaChoice, FirstFactor: fl.firstFact, Email: fl.email,
+		TOTPSecret: fl.totpSecret, DeviceName: fl.deviceName, Answers: fl.answers, Attributes: attrs,
+		JSON: fl.asJSON, NoPrompt: fl.noPrompt,
+		Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now, Random: env.Random,
 	}
-	if driver.RegionOf(fl.poolID) == "" {
-		return exitcode.Usagef("--pool-id %q: want <region>_<id>", fl.poolID)
+	if o.Password == "" {
+		o.Password = env.Getenv("AUTHBENCH_PASSWORD")
 	}
-	if fl.endpoint != "" {
-		if u, err := url.Parse(fl.endpoint); err != nil || u.Scheme == "" || u.Host == "" {
-			return exitcode.Usagef("--endpoint %q: want a URL such as http://127.0.0.1:9229", fl.endpoint)
-		}
+	if o.TOTPSecret == "" {
+		o.TOTPSecret = env.Getenv("AUTHBENCH_TOTP_SECRET")
 	}
-	idp := driver.NewSDKClient(fl.poolID, driver.Endpoint{URL: fl.endpoint, Region: fl.region})
-	client, err := driver.New(idp, driver.Config{PoolID: fl.poolID, ClientID: fl.clientID, ClientSecret: secret, Dialect: dialect, Random: env.Random, Now: env.Now})
-	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+	// SMS and email codes: from a command, else from a loopback endpoint's outbox (an
+	// emulator), else (nil) from the embedded pool's outbox or the terminal.
+	switch {
+	case len(fl.codeCommand) > 0:
+		o.Codes = &mfa.Command{Args: fl.codeCommand}
+	case isLoopback(fl.endpoint):
+		o.Codes = mfa.NewOutbox(fl.endpoint, nil)
 	}
-	s := &signinSession{env: env, fl: fl, attrs: attrs, auth: client.NewAuth(), started: env.Now()}
-	s.codes = s.codeSource()
-	return s.run(ctx, flow)
+	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
+	defer cancel()
+	return signin.Run(ctx, o)
 }
 
-// signinSession walks one sign-in.
-type signinSession struct {
-	env     Env
-	fl      signinFlags
-	attrs   map[string]string
-	auth    *driver.Auth
-	codes   mfa.Source
-	prompt  *mfa.Prompt
-	lines   *bufio.Reader
-	totp    *mfa.TOTP
-	secret  string // a TOTP secret learnt during setup
-	started time.Time
-}
-
-// codeSource picks where SMS and email codes come from: a command, else the
-// embedded pool's outbox (a loopback endpoint), else the terminal.
-func (s *signinSession) codeSource() mfa.Source {
-	if len(s.fl.codeCommand) > 0 {
-		return &mfa.Command{Args: s.fl.codeCommand}
-	}
-	if isLoopback(s.fl.endpoint) {
-		return mfa.NewOutbox(s.fl.endpoint, nil)
-	}
-	return s.promptSource()
-}
-
-func (s *signinSession) promptSource() *mfa.Prompt {
-	if s.prompt == nil {
-		s.prompt = mfa.NewPrompt(s.env.Stdin, s.env.Stderr)
-	}
-	return s.prompt
-}
-
+// isLoopback says whether endpoint is a URL on this machine (an emulator).
 func isLoopback(endpoint string) bool {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
@@ -203,198 +146,4 @@ func isLoopback(endpoint string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func (s *signinSession) run(ctx context.Context, flow driver.AuthFlow) error {
-	password := s.fl.password
-	if password == "" && flow != driver.CustomWithoutSRP && flow != driver.UserAuth {
-		p, err := s.ask(ctx, "Password for "+s.fl.username+": ")
-		if err != nil {
-			return err
-		}
-		password = p
-	}
-	res, err := s.auth.SignIn(ctx, s.fl.username, password, driver.SignInOptions{Flow: flow, PreferredChallenge: driver.AuthFactor(strings.ToUpper(s.fl.preferred))})
-	answers := s.fl.answers
-	for {
-		if err != nil {
-			return err
-		}
-		s.print(res)
-		switch res.NextStep.SignInStep {
-		case driver.Done, driver.ResetPassword, driver.ConfirmSignUp:
-			return nil
-		}
-		value, opts, aerr := s.answer(ctx, res.NextStep, &answers, password)
-		if aerr != nil {
-			return aerr
-		}
-		res, err = s.auth.ConfirmSignIn(ctx, value, opts)
-	}
-}
-
-// answer finds the value for a step: a flag, a code source, or the terminal.
-func (s *signinSession) answer(ctx context.Context, n driver.NextStep, answers *[]string, password string) (string, driver.ConfirmOptions, error) {
-	fl := s.fl
-	var o driver.ConfirmOptions
-	pick := func(flag, question string) (string, error) {
-		if flag != "" {
-			return flag, nil
-		}
-		return s.ask(ctx, question)
-	}
-	switch n.SignInStep {
-	case driver.ConfirmSignInWithSMSMFACode, driver.ConfirmSignInWithOTPCode:
-		d := n.CodeDeliveryDetails
-		req := mfa.Request{PoolID: s.auth.Client().Config().PoolID, Username: s.auth.Username(), After: s.started.Add(-time.Second)}
-		if d != nil {
-			req.Medium, req.Destination = d.DeliveryMedium, d.Destination
-		}
-		code, err := s.codes.Code(ctx, req)
-		return code, o, err
-	case driver.ConfirmSignInWithTOTPMFACode:
-		c, err := s.totpCode(ctx)
-		return c, o, err
-	case driver.ContinueSignInWithMFASelection:
-		v, err := pick(fl.mfaChoice, fmt.Sprintf("Choose an MFA type %v: ", n.AllowedMFATypes))
-		return v, o, err
-	case driver.ContinueSignInWithMFASetupSelection, driver.ContinueSignInWithTOTPSetup, driver.ContinueSignInWithEmailMFASetup:
-		switch {
-		case n.TOTPSetupDetails != nil:
-			s.secret = n.TOTPSetupDetails.SharedSecret
-			if s.fl.totpSecret == "" && !s.fl.noPrompt {
-				uri, err := mfa.SetupURI(s.secret, "authbench", s.auth.Username())
-				if err == nil {
-					fmt.Fprintf(s.env.Stderr, "Add this TOTP device to an authenticator app (this URI contains its secret): %s\n", uri)
-				}
-			}
-			o.FriendlyDeviceName = fl.deviceName
-			c, err := s.totpCode(ctx)
-			return c, o, err
-		case n.SignInStep == driver.ContinueSignInWithEmailMFASetup || (len(n.AllowedMFATypes) == 1 && n.AllowedMFATypes[0] == driver.MFAEmail):
-			v, err := pick(fl.email, "Email address for email MFA: ")
-			return v, o, err
-		}
-		choice := fl.mfaChoice
-		if choice == "" && len(n.AllowedMFATypes) > 0 && fl.noPrompt {
-			choice = string(n.AllowedMFATypes[0])
-		}
-		v, err := pick(choice, fmt.Sprintf("Choose an MFA type to set up %v: ", n.AllowedMFATypes))
-		return v, o, err
-	case driver.ContinueSignInWithFirstFactorSelection:
-		v, err := pick(fl.firstFact, fmt.Sprintf("Choose a first factor %v: ", n.AvailableFactors))
-		return v, o, err
-	case driver.ConfirmSignInWithPassword:
-		v, err := pick(password, "Password: ")
-		return v, o, err
-	case driver.ConfirmSignInWithNewPassword:
-		o.UserAttributes = s.attrs
-		for _, a := range n.MissingAttributes {
-			if o.UserAttributes[a] == "" {
-				v, err := s.ask(ctx, "Value of required attribute "+a+": ")
-				if err != nil {
-					return "", o, err
-				}
-				o.UserAttributes[a] = v
-			}
-		}
-		v, err := pick(fl.newPassword, "New password: ")
-		return v, o, err
-	case driver.ConfirmSignInWithCustomChallenge:
-		if len(*answers) > 0 {
-			v := (*answers)[0]
-			*answers = (*answers)[1:]
-			return v, o, nil
-		}
-		v, err := s.ask(ctx, "Answer to the custom challenge: ")
-		return v, o, err
-	}
-	return "", o, fmt.Errorf("no way to answer step %s", n.SignInStep)
-}
-
-// totpCode computes a TOTP code from the known secret, or asks for one.
-func (s *signinSession) totpCode(ctx context.Context) (string, error) {
-	secret := s.fl.totpSecret
-	if secret == "" {
-		secret = s.secret
-	}
-	if secret == "" {
-		return s.ask(ctx, "TOTP code: ")
-	}
-	if s.totp == nil {
-		s.totp = &mfa.TOTP{Now: s.env.Now}
-	}
-	return s.totp.Next(ctx, secret)
-}
-
-// ask reads one answer from the terminal, unless --no-prompt.
-func (s *signinSession) ask(ctx context.Context, question string) (string, error) {
-	if s.fl.noPrompt {
-		return "", exitcode.Usagef("an answer is needed (%s) and --no-prompt is set", strings.TrimSuffix(strings.TrimSpace(question), ":"))
-	}
-	if s.lines == nil {
-		s.lines = bufio.NewReader(s.env.Stdin)
-	}
-	fmt.Fprint(s.env.Stderr, question)
-	type line struct {
-		s   string
-		err error
-	}
-	ch := make(chan line, 1)
-	go func() {
-		l, err := s.lines.ReadString('\n')
-		ch <- line{strings.TrimSpace(l), err}
-	}()
-	select {
-	case <-ctx.Done():
-		return "", ctx.Err()
-	case l := <-ch:
-		if l.s == "" && l.err != nil {
-			if errors.Is(l.err, io.EOF) {
-				return "", exitcode.Usagef("no answer on standard input (%s)", strings.TrimSuffix(strings.TrimSpace(question), ":"))
-			}
-			return "", l.err
-		}
-		return l.s, nil
-	}
-}
-
-// stepLine is a step as a JSON line; it carries no secret.
-type stepLine struct {
-	Time       string          `json:"time"`
-	SignInStep driver.Step     `json:"signInStep"`
-	JSStep     string          `json:"jsSignInStep"`
-	IsSignedIn bool            `json:"isSignedIn"`
-	NextStep   driver.NextStep `json:"nextStep"`
-	Username   string          `json:"username,omitempty"`
-}
-
-func (s *signinSession) print(res driver.Result) {
-	n := res.NextStep
-	if s.fl.asJSON {
-		l := stepLine{Time: s.env.Now().UTC().Format(time.RFC3339Nano), SignInStep: n.SignInStep, JSStep: n.JSStep(), IsSignedIn: res.IsSignedIn, NextStep: n}
-		if res.IsSignedIn {
-			l.Username = s.auth.Username()
-		}
-		b, _ := json.Marshal(l)
-		fmt.Fprintln(s.env.Stdout, string(b))
-		return
-	}
-	fmt.Fprintf(s.env.Stdout, "→ %s (%s)", n.SignInStep, n.JSStep())
-	switch {
-	case res.IsSignedIn:
-		fmt.Fprintf(s.env.Stdout, ": signed in as %s", s.auth.Username())
-	case n.CodeDeliveryDetails != nil:
-		fmt.Fprintf(s.env.Stdout, ": code via %s to %s", n.CodeDeliveryDetails.DeliveryMedium, n.CodeDeliveryDetails.Destination)
-	case len(n.AllowedMFATypes) > 0:
-		fmt.Fprintf(s.env.Stdout, ": %v", n.AllowedMFATypes)
-	case len(n.AvailableFactors) > 0:
-		fmt.Fprintf(s.env.Stdout, ": %v", n.AvailableFactors)
-	case len(n.MissingAttributes) > 0:
-		fmt.Fprintf(s.env.Stdout, ": missing attributes %v", n.MissingAttributes)
-	}
-	if n.TOTPSetupDetails != nil {
-		fmt.Fprint(s.env.Stdout, " (TOTP secret received)")
-	}
-	fmt.Fprintln(s.env.Stdout)
 }

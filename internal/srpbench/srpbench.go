@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/authbench/authbench/internal/syncrand"
 	"github.com/authbench/authbench/srp"
 )
 
@@ -91,8 +92,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	now := time.Now()
-	var rmu sync.Mutex
-	random := lockedReader{mu: &rmu, r: o.Random}
+	random := syncrand.New(o.Random)
 
 	res.Client, err = measure(ctx, o, func(i int) error {
 		fx := &fixtures[i%len(fixtures)]
@@ -184,16 +184,4 @@ func measure(ctx context.Context, o Options, op func(i int) error) (Side, error)
 		s.MeanCPUMicros = s.CPUSeconds * 1e6 / float64(s.Ops)
 	}
 	return s, firstErr
-}
-
-// lockedReader serialises reads from a shared random source.
-type lockedReader struct {
-	mu *sync.Mutex
-	r  io.Reader
-}
-
-func (l lockedReader) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Read(p)
 }

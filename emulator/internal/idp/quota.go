@@ -77,14 +77,13 @@ func (l *Limits) active() bool {
 	return l.PerUser > 0 || len(l.Latency) > 0
 }
 
-// anyPoolQuotas is set once any pool in the process has quotas of its own (from a
-// fixture or a snapshot); until then admit skips looking for them.
-var anyPoolQuotas atomic.Bool
-
 // limiter is the quota and latency state of a service.
 type limiter struct {
 	once sync.Once
 	on   atomic.Bool // the service's limits or latency are set
+	// poolQuotas is set once any pool of the service has quotas of its own (from a
+	// fixture or a snapshot); until then admit skips looking for them.
+	poolQuotas atomic.Bool
 
 	mu     sync.Mutex
 	global map[string]*bucket // by category
@@ -116,7 +115,7 @@ func (b *bucket) has(now time.Time) bool { b.refill(now); return b.tokens >= 1 }
 func (s *Service) admit(ctx context.Context, op string, in any) *Error {
 	l := &s.limits
 	l.once.Do(func() { l.on.Store(s.opts.Limits.active()) })
-	if !l.on.Load() && !anyPoolQuotas.Load() {
+	if !l.on.Load() && !s.limits.poolQuotas.Load() {
 		return nil
 	}
 	return s.admitSlow(ctx, op, in)
@@ -156,7 +155,7 @@ func (s *Service) throttle(op, cat string, in any) *Error {
 	var poolID, userKey string
 	perUser := lim.PerUser
 	class := perUserClass(cat)
-	if anyPoolQuotas.Load() || (perUser > 0 && class != "") {
+	if s.limits.poolQuotas.Load() || (perUser > 0 && class != "") {
 		p, name, sub := s.callTarget(in)
 		if p != nil {
 			p.mu.Lock()

@@ -29,10 +29,10 @@ const (
 	rtacAllowanceMultiple = 3
 )
 
-// DefaultQuotas are Cognito's default request rates per category as last seen
+// defaultQuotas are Cognito's default request rates per category as last seen
 // (the developer guide of January 2023, spec §7; the pool and client categories
 // are the guide's defaults for those operations). `--quota defaults` applies them.
-var DefaultQuotas = map[string]float64{
+var defaultQuotas = map[string]float64{
 	catAuth: 120, catRead: 120, catToken: 120, catUpdate: 25, catResourceRead: 50,
 	catResourceUpdate: 25, catCreation: 50, catRecovery: 30, catList: 30, catFederation: 25,
 	catUserPoolCreate: 1, catUserPoolRead: 15, catUserPoolUpdate: 5, catUserPoolDelete: 5,
@@ -123,6 +123,6 @@ func knownCategory(name string) bool {
 	if name == catRTACAllowance {
 		return true
 	}
-	_, ok := DefaultQuotas[name]
+	_, ok := defaultQuotas[name]
 	return ok
 }

@@ -110,7 +110,7 @@ func (l *Limits) SetQuota(spec string) error {
 		l.Quotas = map[string]float64{}
 	}
 	if strings.TrimSpace(spec) == "defaults" {
-		for c, v := range DefaultQuotas {
+		for c, v := range defaultQuotas {
 			l.Quotas[c] = v
 		}
 		return nil
@@ -154,8 +154,8 @@ func (l *Limits) SetLatency(spec string) error {
 }
 
 func errUnknownCategory(c string) error {
-	names := make([]string, 0, len(DefaultQuotas)+1)
-	for n := range DefaultQuotas {
+	names := make([]string, 0, len(defaultQuotas)+1)
+	for n := range defaultQuotas {
 		names = append(names, n)
 	}
 	names = append(names, catRTACAllowance)

@@ -1,12 +1,3 @@
-// Package idp is the state and semantics of the emulated Cognito user pools: pools,
-// app clients, users, sessions, codes, tokens and the outbox, with one file per
-// operation family. It has no HTTP in it. Each operation is a method taking its
-// decoded input and returning its output or an [*Error] carrying Cognito's exception
-// name and message; [Service.Operations] lists them by wire name for the HTTP face.
-//
-// Locking: the Service's lock guards the set of pools; each pool has its own lock for
-// everything inside it. Expensive work (SRP math, token signatures) runs outside the
-// locks, and the state it depends on is re-checked when the result is applied.
 package idp
 
 import (
@@ -21,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authbench/authbench/emulator/internal/tokens"
+	"github.com/authbench/authbench/internal/syncrand"
 )
 
 // Options configures a [Service].
@@ -63,11 +55,14 @@ type LockoutPolicy struct {
 // Service is a set of emulated user pools. It is safe for concurrent use.
 type Service struct {
 	opts   Options
-	rndMu  sync.Mutex
+	rnd    *syncrand.Reader
 	mu     sync.RWMutex
 	pools  map[string]*Pool
 	outbox *Outbox
 	limits limiter
+	// ownClient is set when the trigger client is the Service's own (Close releases
+	// its connections).
+	ownClient bool
 }
 
 // New returns an empty service.
@@ -96,7 +91,11 @@ func New(o Options) *Service {
 	if o.Lockout.Max == 0 {
 		o.Lockout.Max = 15 * time.Minute
 	}
-	s := &Service{opts: o, pools: make(map[string]*Pool), outbox: o.Outbox}
+	ownClient := o.Triggers.Client == nil
+	if ownClient {
+		o.Triggers.Client = newLambdaClient()
+	}
+	s := &Service{opts: o, rnd: syncrand.New(o.Random), ownClient: ownClient, pools: make(map[string]*Pool), outbox: o.Outbox}
 	if s.outbox == nil {
 		s.outbox = NewOutbox(o.Now)
 	}
@@ -104,6 +103,15 @@ func New(o Options) *Service {
 		s.opts.NewKey = func() (*tokens.Key, error) { return tokens.NewKey(s.random()) }
 	}
 	return s
+}
+
+// Close releases what the Service holds outside its memory: the idle connections of
+// its own trigger client (one passed in Options is left to its owner). The Service
+// stays usable.
+func (s *Service) Close() {
+	if s.ownClient {
+		s.opts.Triggers.Client.CloseIdleConnections()
+	}
 }
 
 // Outbox returns the messages the pools have sent.
@@ -123,15 +131,7 @@ func (s *Service) SetIssuerBase(base string) {
 func (s *Service) now() time.Time { return s.opts.Now() }
 
 // random returns the service's random source, serialised.
-func (s *Service) random() io.Reader { return lockedReader{s} }
-
-type lockedReader struct{ s *Service }
-
-func (l lockedReader) Read(p []byte) (int, error) {
-	l.s.rndMu.Lock()
-	defer l.s.rndMu.Unlock()
-	return l.s.opts.Random.Read(p)
-}
+func (s *Service) random() io.Reader { return s.rnd }
 
 // randBytes returns n random bytes.
 func (s *Service) randBytes(n int) []byte {

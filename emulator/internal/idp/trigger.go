@@ -58,7 +58,8 @@ type TriggerOptions struct {
 	Lambdas map[string]string
 	// Timeout bounds one invocation. Default DefaultLambdaTimeout.
 	Timeout time.Duration
-	// Client makes the invocations. Default: a plain client without proxies.
+	// Client makes the invocations; the HTTP face passes its own. Default: a new
+	// client per Service, with its own connection pool and no proxies.
 	Client *http.Client
 }
 
@@ -225,9 +226,9 @@ func userTriggerAttributes(p *Pool, u *User) map[string]string {
 }
 
 // invoke calls the function of arn for trigger with ev and decodes the event it
-// returns into out (whose "response" member the caller reads). Every failure is
-// Cognito's error for it.
-func (s *Service) invoke(trigger, arn string, ev triggerEvent, out any) *Error {
+// returns into out (whose "response" member the caller reads). The call is bounded by
+// ctx (the request's) and the trigger timeout. Every failure is Cognito's error for it.
+func (s *Service) invoke(ctx context.Context, trigger, arn string, ev triggerEvent, out any) *Error {
 	unexpected := func(why string) *Error {
 		return newErr(TypeUnexpectedLambda, "%s invocation failed due to error %s.", trigger, why)
 	}
@@ -243,18 +244,16 @@ func (s *Service) invoke(trigger, arn string, ev triggerEvent, out any) *Error {
 	if timeout <= 0 {
 		timeout = DefaultLambdaTimeout
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	// The invocation lives within the request that caused it: a caller that goes away
+	// ends it too.
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return unexpected("ServiceException")
 	}
 	req.Header.Set("Content-Type", "application/json")
-	client := s.opts.Triggers.Client
-	if client == nil {
-		client = defaultLambdaClient
-	}
-	res, err := client.Do(req)
+	res, err := s.opts.Triggers.Client.Do(req)
 	if err != nil {
 		var ne net.Error
 		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
@@ -307,8 +306,12 @@ func errUnrecognizableLambda() *Error {
 	return &Error{Type: TypeInvalidLambdaResponse, Message: "Unrecognizable lambda output"}
 }
 
-var defaultLambdaClient = &http.Client{Transport: &http.Transport{
-	Proxy:               nil,
-	MaxIdleConnsPerHost: 64,
-	IdleConnTimeout:     90 * time.Second,
-}}
+// newLambdaClient is the default client of a Service's trigger calls: its own
+// connection pool, no proxies (the functions run next to the emulator).
+func newLambdaClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		Proxy:               nil,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+	}}
+}

@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"strings"
 
 	"github.com/authbench/authbench/emulator/internal/tokens"
@@ -12,7 +13,7 @@ import (
 // suppresses claims). Each is a no-op for a pool whose LambdaConfig does not name it.
 
 // preAuthentication runs the PreAuthentication trigger for a sign-in of u.
-func (s *Service) preAuthentication(r authRequest, u *User) *Error {
+func (s *Service) preAuthentication(ctx context.Context, r authRequest, u *User) *Error {
 	p := r.pool
 	p.mu.Lock()
 	arn := p.lambdas().arn(trigPreAuth)
@@ -30,11 +31,11 @@ func (s *Service) preAuthentication(r authRequest, u *User) *Error {
 		UserNotFound   bool              `json:"userNotFound"`
 	}{attrs, r.meta, r.meta, false}
 	ev.Response = struct{}{}
-	return s.invoke(trigPreAuth, arn, ev, nil)
+	return s.invoke(ctx, trigPreAuth, arn, ev, nil)
 }
 
 // postAuthentication runs the PostAuthentication trigger once u has signed in.
-func (s *Service) postAuthentication(r authRequest, u *User, pr progress, newDevice bool) *Error {
+func (s *Service) postAuthentication(ctx context.Context, r authRequest, u *User, pr progress, newDevice bool) *Error {
 	p := r.pool
 	p.mu.Lock()
 	arn := p.lambdas().arn(trigPostAuth)
@@ -51,7 +52,7 @@ func (s *Service) postAuthentication(r authRequest, u *User, pr progress, newDev
 		ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
 	}{attrs, newDevice, pr.meta}
 	ev.Response = struct{}{}
-	return s.invoke(trigPostAuth, arn, ev, nil)
+	return s.invoke(ctx, trigPostAuth, arn, ev, nil)
 }
 
 // claimOverrides is what a pre-token-generation trigger asks for one token.
@@ -94,7 +95,7 @@ var protectedClaims = map[string]bool{
 
 // preTokenGeneration runs the PreTokenGeneration trigger of a grant and applies its
 // answer to the unsigned id and access claims. attrs are the user's attributes.
-func (s *Service) preTokenGeneration(g grant, username string, attrs map[string]string, gc groupClaims, id, access tokens.Claims) *Error {
+func (s *Service) preTokenGeneration(ctx context.Context, g grant, username string, attrs map[string]string, gc groupClaims, id, access tokens.Claims) *Error {
 	p := g.pool
 	p.mu.Lock()
 	lc := p.lambdas()
@@ -129,7 +130,7 @@ func (s *Service) preTokenGeneration(g grant, username string, attrs map[string]
 		ev.Response = map[string]any{"claimsAndScopeOverrideDetails": nil}
 	}
 	var res preTokenResponse
-	if e := s.invoke(trigPreToken, arn, ev, &res); e != nil {
+	if e := s.invoke(ctx, trigPreToken, arn, ev, &res); e != nil {
 		return e
 	}
 	var idOv, accessOv *claimOverrides
