@@ -336,15 +336,22 @@ func TestSMSMFA(t *testing.T) {
 	_, err = m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", msg.Code)
 	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 
+	// Wrong codes count toward the user's lockout, as wrong passwords do (developer
+	// guide, "Adding MFA": "After five unsuccessful attempts to present an MFA code,
+	// Amazon Cognito begins the exponential-timeout lockout process"). The fifth
+	// still answers as a wrong code; during the lockout even the right code is
+	// "Password attempts exceeded"; after it the session takes the right code.
 	t.Run("attempts", func(t *testing.T) {
 		out := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
 		code := m.mfaCode(t, "sam").Code
-		for range 3 {
+		for range 5 {
 			_, err := m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", wrongCode(code))
 			emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		}
 		_, err := m.respond("SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", code)
-		emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+		emulatortest.APIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
+		m.clk.advance(2 * time.Second)
+		m.wantTokens(t, "SMS_MFA", out.Session, "sam", "SMS_MFA_CODE", code)
 	})
 	t.Run("expired", func(t *testing.T) {
 		out := m.signIn(t, "sam", "Passw0rd!", "SMS_MFA")
@@ -486,8 +493,10 @@ func TestTOTPMFA(t *testing.T) {
 	// The code that verified the token is spent for its window.
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", used)
 	emulatortest.APIError(t, err, "ExpiredCodeException", "Your software token has already been used once.")
+	// A wrong TOTP code is worded apart from SMS and email codes (amplify-js
+	// AuthErrorStrings.INVALID_MFA_CODE).
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", wrongCode(used))
-	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code received for user")
 	m.nextWindow()
 	code := m.totpAt(t, secret, 0)
 	m.wantTokens(t, "SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", code)
@@ -498,7 +507,7 @@ func TestTOTPMFA(t *testing.T) {
 	// Skew: the next window's code is accepted; two windows away is not.
 	m.nextWindow()
 	_, err = m.respond("SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 61*time.Second))
-	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
+	emulatortest.APIError(t, err, "CodeMismatchException", "Invalid code received for user")
 	m.wantTokens(t, "SOFTWARE_TOKEN_MFA", out.Session, "tom", "SOFTWARE_TOKEN_MFA_CODE", m.totpAt(t, secret, 30*time.Second))
 	// ...and an older code after it counts as used.
 	m.nextWindow()

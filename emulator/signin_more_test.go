@@ -130,16 +130,40 @@ func TestLockout(t *testing.T) {
 	ctx := context.Background()
 	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
 	e.User(t, poolID, "dora", "Passw0rd!")
-	var last error
-	for i := 0; i < 5; i++ {
-		_, last = e.passwordAuth(ctx, clientID, "dora", "nope-Passw0rd!")
+	// Developer guide, "Authentication", lockout behavior for failed sign-in
+	// attempts: after five failed attempts a lockout of 2^(n-5) seconds; the
+	// attempts that start or lengthen it answer as wrong passwords; attempts during
+	// it are "Password attempts exceeded" and do not count; a successful sign-in
+	// after it, or 15 minutes without attempts, resets the count.
+	wrong := func(msg string) {
+		t.Helper()
+		_, err := e.passwordAuth(ctx, clientID, "dora", "nope-Passw0rd!")
+		emulatortest.APIError(t, err, "NotAuthorizedException", msg)
 	}
-	emulatortest.APIError(t, last, "NotAuthorizedException", "Password attempts exceeded")
-	// Even the right password is refused while locked out...
+	for range 5 {
+		wrong("Incorrect username or password.") // the fifth starts a 1 s lockout
+	}
+	wrong("Password attempts exceeded")
+	// Even the right password is refused while locked out.
 	_, err := e.passwordAuth(ctx, clientID, "dora", "Passw0rd!")
 	emulatortest.APIError(t, err, "NotAuthorizedException", "Password attempts exceeded")
-	// ...and accepted once the lockout has passed.
-	c.advance(time.Minute)
+	c.advance(1500 * time.Millisecond)
+	wrong("Incorrect username or password.") // n = 6: a 2 s lockout
+	c.advance(time.Second)
+	wrong("Password attempts exceeded")
+	c.advance(1500 * time.Millisecond)
+	// Right after the lockout, the right password signs in and resets the count.
+	if _, err := e.passwordAuth(ctx, clientID, "dora", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		wrong("Incorrect username or password.")
+	}
+	// 15 idle minutes reset the count too: four more are not yet a lockout.
+	c.advance(15 * time.Minute)
+	for range 4 {
+		wrong("Incorrect username or password.")
+	}
 	if _, err := e.passwordAuth(ctx, clientID, "dora", "Passw0rd!"); err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,7 @@ const (
 	msgResetRequired     = "Password reset required for the user"
 	msgCodeMismatch      = "Invalid verification code provided, please try again."
 	msgCodeMismatchAuth  = "Invalid code or auth state for the user."
+	msgTOTPMismatch      = "Invalid code received for user"
 	msgCodeExpired       = "Invalid code provided, please request a code again."
 	msgAttemptLimit      = "Attempt limit exceeded, please try after some time."
 	msgInvalidToken      = "Invalid Access Token"

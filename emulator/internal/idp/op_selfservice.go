@@ -163,10 +163,11 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *ConfirmSignUpInput) (*C
 	if u.Status != StatusUnconfirmed {
 		return nil, errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
 	}
+	// Too many wrong codes answer as every code check does, LimitExceededException
+	// "Attempt limit exceeded, please try after some time." (the documented limit
+	// exception; the earlier TooManyFailedAttemptsException wording had no public
+	// capture).
 	if e := s.checkCode(u, purposeSignUp, in.ConfirmationCode); e != nil {
-		if e.Type == TypeLimitExceeded {
-			e = &Error{Type: TypeTooManyFailedAttempts, Message: "Too many failed attempts."}
-		}
 		return nil, e
 	}
 	u.Status = StatusConfirmed

@@ -211,10 +211,8 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *VerifySoftwareTok
 		u := ss.user
 		step, ok := s.totpStep(st.secret, in.UserCode)
 		if !ok {
-			st.attempts++
-			if st.attempts < mfaAttempts {
-				ss.used = false
-			}
+			s.countFailure(u)
+			ss.used = false
 			return nil, mismatch
 		}
 		next, e := s.nextSetupSession(p, ss, &mfaState{canSetup: st.canSetup, totpVerified: true})
@@ -222,6 +220,14 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *VerifySoftwareTok
 			return nil, e
 		}
 		s.verifiedToken(u, st.secret, in.FriendlyDeviceName, step)
+		// Set up during sign-in, the token is the user's TOTP factor at once, and its
+		// preferred one when it had none: the next sign-in on a pool with MFA ON asks
+		// for SOFTWARE_TOKEN_MFA, not MFA_SETUP again (issue #11; Amplify's
+		// setUpTOTP/verifyTOTPSetup during sign-in, spec §1.2 rows 7–8).
+		u.MFA.TOTP = true
+		if u.MFA.Preferred == "" {
+			u.MFA.Preferred = factorTOTP
+		}
 		return &VerifySoftwareTokenOutput{Status: "SUCCESS", Session: ptr(next.id)}, nil
 	}
 	if in.AccessToken == "" {

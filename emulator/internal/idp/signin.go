@@ -2,9 +2,10 @@ package idp
 
 import (
 	"context"
+	"time"
+
 	"crypto/hmac"
 	"encoding/json"
-
 	"github.com/authbench/authbench/srp"
 )
 
@@ -216,19 +217,45 @@ func statusError(u *User) *Error {
 // lockedOut reports whether u is locked out now. The caller holds p.mu.
 func (s *Service) lockedOut(u *User) bool { return s.now().Before(u.LockedUntil) }
 
-// failedPassword counts a wrong password and returns the error to give. The caller
-// holds p.mu.
-func (s *Service) failedPassword(u *User) *Error {
+// lockoutIdleReset is how long without a failed attempt resets the count.
+const lockoutIdleReset = 15 * time.Minute
+
+// countFailure counts a wrong password or MFA code outside a lockout and starts or
+// lengthens the lockout from the fifth on. Evidence (developer guide,
+// "Authentication", lockout behavior for failed sign-in attempts): "After five
+// failed … sign-in attempts with a password, Amazon Cognito locks out your user for
+// one second. The lockout duration then doubles after each additional one failed
+// attempt, up to a maximum of approximately 15 minutes. Attempts made during a
+// lockout period generate a Password attempts exceeded exception, and don't affect
+// the duration of subsequent lockout periods. … locks out your user for 2^(n-5)
+// seconds. To reset the lockout to its n=0 initial state, your user must either sign
+// in successfully after a lockout period expires, or not initiate any sign-in
+// attempts for 15 consecutive minutes at any time after a lockout." The MFA page
+// ("Adding MFA"): "After five unsuccessful attempts to present an MFA code, Amazon
+// Cognito begins the exponential-timeout lockout process". The attempt that starts
+// or lengthens a lockout still answers as a wrong password or code does (issue #11;
+// amazon-cognito-identity-js#506). The caller holds p.mu.
+func (s *Service) countFailure(u *User) {
+	now := s.now()
+	if !u.LastFailure.IsZero() && now.Sub(u.LastFailure) >= lockoutIdleReset {
+		u.FailedAttempts = 0
+	}
 	u.FailedAttempts++
+	u.LastFailure = now
 	lp := s.opts.Lockout
 	if over := u.FailedAttempts - lp.Attempts; over >= 0 {
 		d := lp.Base << min(over, 30)
 		if d <= 0 || d > lp.Max {
 			d = lp.Max
 		}
-		u.LockedUntil = s.now().Add(d)
-		return errNotAuthorized(msgAttemptsExceeded)
+		u.LockedUntil = now.Add(d)
 	}
+}
+
+// failedPassword counts a wrong password and returns the error to give. The caller
+// holds p.mu.
+func (s *Service) failedPassword(u *User) *Error {
+	s.countFailure(u)
 	return errNotAuthorized(msgIncorrect)
 }
 

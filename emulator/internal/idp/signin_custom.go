@@ -184,6 +184,11 @@ func (s *Service) respondCustom(ctx context.Context, r challengeRequest) (*Respo
 		p.mu.Unlock()
 		return nil, e
 	}
+	if name := r.responses["USERNAME"]; (f.user != nil && !p.namesUser(name, f.user, f.pr.typedName)) || (f.user == nil && name != f.name) {
+		ss.used = false
+		p.mu.Unlock()
+		return nil, errNotAuthorized(msgIncorrect)
+	}
 	p.mu.Unlock()
 	// The flow continues on a copy: the session is spent.
 	next := *f

@@ -69,16 +69,6 @@ func isStaleDevice(err error) bool {
 	return errors.As(err, &e) && e.Type == TypeResourceNotFound && e.Message == msgDeviceMissing
 }
 
-// sameUser reports whether name (a challenge answer's USERNAME) names u: its
-// username, what the user typed at the start, or an alias of u. The caller holds
-// p.mu.
-func sameUser(p *Pool, u *User, name, typed string) bool {
-	if name == "" {
-		return false
-	}
-	return name == u.Username || name == typed || p.lookup(name) == u
-}
-
 // respondDevice answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER.
 func (s *Service) respondDevice(ctx context.Context, r challengeRequest) (*RespondToAuthChallengeOutput, error) {
 	if r.name == "DEVICE_SRP_AUTH" {
@@ -110,7 +100,7 @@ func (s *Service) takeDeviceSession(r challengeRequest, key string) (*session, *
 		p.mu.Unlock()
 		return nil, nil, nil, e
 	}
-	if !sameUser(p, u, name, ss.typedName) {
+	if !p.namesUser(name, u, ss.typedName) {
 		p.mu.Unlock()
 		return nil, nil, nil, errNotAuthorized(msgIncorrect)
 	}

@@ -14,9 +14,11 @@ import (
 //   - An SMS or email code lives in its challenge's session: it expires with the
 //     session, and a new MFA challenge of the same user (a second sign-in) kills the
 //     earlier code, which then answers CodeMismatchException.
-//   - A wrong code may be retried on the same session; the third wrong code
-//     (mfaAttempts) ends the session, after which it answers "session can only be
-//     used once".
+//   - A wrong code may be retried on the same session. Wrong codes count toward
+//     the user's failed-attempt lockout (signin.go, countFailure), as the developer
+//     guide documents for MFA codes; during a lockout every answer is
+//     NotAuthorizedException "Password attempts exceeded". (An earlier choice ended
+//     the session after three wrong codes; nothing public backs a per-session limit.)
 //   - With MFA ON and no factor set up, a user with a phone number gets SMS_MFA when
 //     the pool enables SMS; anyone else gets MFA_SETUP listing the pool's factors.
 //     With MFA OPTIONAL and no factor, the sign-in ends with tokens.
@@ -24,9 +26,6 @@ import (
 //     email MFA only once the code sent to it is answered.
 //   - MFA set up during sign-in (TOTP or email) also becomes the preferred factor
 //     when the user had none.
-
-// mfaAttempts is how many wrong codes one MFA challenge session takes.
-const mfaAttempts = 3
 
 // purposeMFA is the outbox purpose of MFA codes.
 const purposeMFA = "MFA"
@@ -106,8 +105,7 @@ func (p *Pool) userFactors(u *User) []string {
 // mfaState is what an MFA challenge's session keeps.
 type mfaState struct {
 	// code is the SMS or email code sent for this challenge.
-	code     string
-	attempts int
+	code string
 	// choices are SELECT_MFA_TYPE's MFAS_CAN_CHOOSE; canSetup MFA_SETUP's
 	// MFAS_CAN_SETUP.
 	choices  []string
@@ -210,8 +208,13 @@ func (s *Service) sendMFACode(p *Pool, u *User, medium, dest string) string {
 }
 
 // namesUser reports whether a challenge answer's USERNAME names u: its username,
-// the name typed at sign-in, its sub, or an alias. The caller holds p.mu.
+// the name typed at sign-in, its sub, or an alias. Every challenge answer naming
+// another user is refused with NotAuthorizedException (issue #11; PASSWORD_VERIFIER
+// in spec §3.3). The caller holds p.mu.
 func (p *Pool) namesUser(name string, u *User, typed string) bool {
+	if name == "" {
+		return false
+	}
 	return name == u.Username || name == typed || name == u.Sub || p.lookup(name) == u
 }
 
@@ -236,16 +239,15 @@ func (s *Service) respondMFA(ctx context.Context, r challengeRequest) (*RespondT
 		p.mu.Unlock()
 		return nil, e
 	}
-	// A wrong code counts against the session's attempts.
+	// A wrong code counts toward the lockout; the session may be retried.
 	wrong := func(e *Error) (*RespondToAuthChallengeOutput, error) {
-		st.attempts++
-		if st.attempts < mfaAttempts {
-			ss.used = false
-		} else if u.MFA.codeSession == ss.id {
-			u.MFA.codeSession = ""
-		}
+		s.countFailure(u)
+		ss.used = false
 		p.mu.Unlock()
 		return nil, e
+	}
+	if s.lockedOut(u) {
+		return retry(errNotAuthorized(msgAttemptsExceeded))
 	}
 	if e := checkSecretHash(r.client, r.responses["SECRET_HASH"], r.responses["USERNAME"], u.Username, ss.typedName); e != nil {
 		return retry(e)
@@ -290,7 +292,9 @@ func (s *Service) respondMFA(ctx context.Context, r challengeRequest) (*RespondT
 		}
 		step, ok := s.totpStep(u.MFA.Secret, got)
 		if !ok {
-			return wrong(mismatch)
+			// A wrong TOTP code is worded apart from SMS and email ones: amplify-js
+			// AuthErrorStrings.INVALID_MFA_CODE, "Invalid code received for user".
+			return wrong(&Error{Type: TypeCodeMismatch, Message: msgTOTPMismatch})
 		}
 		if step <= u.MFA.LastStep {
 			return retry(&Error{Type: TypeExpiredCode, Message: msgTokenUsed})
@@ -340,6 +344,7 @@ func (s *Service) respondMFA(ctx context.Context, r challengeRequest) (*RespondT
 		p.mu.Unlock()
 		return nil, errInvalidParameter("%s is not supported by this emulator yet.", r.name)
 	}
+	u.FailedAttempts = 0 // a sign-in that succeeds resets the lockout count
 	p.mu.Unlock()
 	out, err := s.proceed(ctx, r.authRequest(ss), u, ss.pr, stageTokens)
 	if err != nil {

@@ -36,6 +36,9 @@ func (s *Service) newPasswordRequired(ctx context.Context, r challengeRequest) (
 	if e := checkSecretHash(r.client, r.responses["SECRET_HASH"], r.responses["USERNAME"], u.Username, ss.typedName); e != nil {
 		return retry(e)
 	}
+	if !p.namesUser(r.responses["USERNAME"], u, ss.typedName) {
+		return retry(errNotAuthorized(msgIncorrect))
+	}
 	if e := p.checkPassword(pw); e != nil {
 		return retry(e)
 	}

@@ -34,6 +34,13 @@ func (s *Service) startSRP(r authRequest) (*InitiateAuthOutput, error) {
 		p.mu.Unlock()
 		return nil, errNotAuthorized(msgDisabled)
 	}
+	if u.Status == StatusResetRequired {
+		// Refused at InitiateAuth, as USER_PASSWORD_AUTH is: the client shows the
+		// reset-password step without proving a password first (issue #11; spec §1.2
+		// RESET_PASSWORD from PasswordResetRequiredException).
+		p.mu.Unlock()
+		return nil, &Error{Type: TypePasswordResetRequired, Message: msgResetRequired}
+	}
 	p.mu.Unlock()
 	if ver.V == nil {
 		// No password to prove: a challenge that can only fail (the state error is

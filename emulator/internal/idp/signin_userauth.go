@@ -214,7 +214,7 @@ func (s *Service) afterSignUp(ctx context.Context, r authRequest, name string) (
 		p.mu.Unlock()
 		return nil, e
 	}
-	if !sameUser(p, u, name, "") {
+	if !p.namesUser(name, u, "") {
 		p.mu.Unlock()
 		return nil, errNotAuthorized(msgIncorrect)
 	}
@@ -281,7 +281,7 @@ func (s *Service) answerSelect(ctx context.Context, r challengeRequest) (*Initia
 	if e := checkSecretHash(r.client, r.responses["SECRET_HASH"], name, canonical, ss.typedName); e != nil {
 		return retry(e)
 	}
-	if (u != nil && !sameUser(p, u, name, ss.typedName)) || (u == nil && name != ss.username) {
+	if (u != nil && !p.namesUser(name, u, ss.typedName)) || (u == nil && name != ss.username) {
 		p.mu.Unlock()
 		return nil, errNotAuthorized(msgIncorrect)
 	}
@@ -357,7 +357,7 @@ func (s *Service) answerOTP(ctx context.Context, r challengeRequest) (*InitiateA
 		p.mu.Unlock()
 		return nil, e
 	}
-	if (u != nil && !sameUser(p, u, name, ss.typedName)) || (u == nil && name != ss.username) {
+	if (u != nil && !p.namesUser(name, u, ss.typedName)) || (u == nil && name != ss.username) {
 		p.mu.Unlock()
 		return nil, errNotAuthorized(msgIncorrect)
 	}

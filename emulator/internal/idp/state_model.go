@@ -151,6 +151,9 @@ type User struct {
 	// Failed-password bookkeeping.
 	FailedAttempts int
 	LockedUntil    time.Time
+	// LastFailure is when the last wrong password or MFA code was given (15 idle
+	// minutes after it reset the count).
+	LastFailure time.Time
 	// TokensValidAfter: tokens issued before this were revoked by a global sign-out.
 	TokensValidAfter time.Time
 	// Codes outstanding, by purpose.

@@ -52,6 +52,7 @@ type userSnapshot struct {
 	TempPasswordExpires time.Time            `json:"tempPasswordExpires,omitzero"`
 	FailedAttempts      int                  `json:"failedAttempts,omitempty"`
 	LockedUntil         time.Time            `json:"lockedUntil,omitzero"`
+	LastFailure         time.Time            `json:"lastFailure,omitzero"`
 	TokensValidAfter    time.Time            `json:"tokensValidAfter,omitzero"`
 	Codes               map[string]codeState `json:"codes,omitempty"`
 	MFA                 json.RawMessage      `json:"mfa,omitempty"`
@@ -117,7 +118,7 @@ func (p *Pool) snapshot() (poolSnapshot, error) {
 			Username: u.Username, Sub: u.Sub, Attrs: u.Attrs, Status: u.Status, Enabled: u.Enabled,
 			Created: u.Created, Modified: u.Modified, Salt: u.Verifier.Salt, PasswordHash: u.PasswordHash,
 			TempPasswordExpires: u.TempPasswordExpires, FailedAttempts: u.FailedAttempts,
-			LockedUntil: u.LockedUntil, TokensValidAfter: u.TokensValidAfter,
+			LockedUntil: u.LockedUntil, LastFailure: u.LastFailure, TokensValidAfter: u.TokensValidAfter,
 		}
 		if u.Verifier.V != nil {
 			us.Verifier = u.Verifier.V.Text(16)
@@ -203,7 +204,7 @@ func restorePool(ps poolSnapshot) (*Pool, error) {
 		u := &User{
 			Username: us.Username, Sub: us.Sub, Attrs: us.Attrs, Status: us.Status, Enabled: us.Enabled,
 			Created: us.Created, Modified: us.Modified, TempPasswordExpires: us.TempPasswordExpires,
-			FailedAttempts: us.FailedAttempts, LockedUntil: us.LockedUntil, TokensValidAfter: us.TokensValidAfter,
+			FailedAttempts: us.FailedAttempts, LockedUntil: us.LockedUntil, LastFailure: us.LastFailure, TokensValidAfter: us.TokensValidAfter,
 		}
 		if u.Attrs == nil {
 			u.Attrs = map[string]string{}
