@@ -51,6 +51,9 @@ shut down cleanly (exit 0).`,
 			if err := limitFlags(&limits, &triggers, quotas, latencies, lambdas, perUser, lambdaTimeout); err != nil {
 				return err
 			}
+			if err := triggers.FromEnvironment(env.Getenv); err != nil {
+				return exitcode.Usagef("%v", err)
+			}
 			log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random, Limits: limits, Triggers: triggers})
 			ctx := cmd.Context()
@@ -110,7 +113,7 @@ shut down cleanly (exit 0).`,
 	f.StringArrayVar(&quotas, "quota", nil, "a request-rate quota, Category=RPS (e.g. UserAuthentication=120), or defaults for Cognito's; repeatable")
 	f.IntVar(&perUser, "quota-per-user", 0, "operations per user per second, for reads and for writes (Cognito: 10; 0: off)")
 	f.StringArrayVar(&latencies, "latency", nil, "injected latency, Operation|Category|*=D, D±J or p50=D,p99=D (e.g. InitiateAuth=20ms±5ms); repeatable")
-	f.StringArrayVar(&lambdas, "lambda", nil, "where a trigger ARN runs: ARN=URL of a Lambda runtime interface emulator, or URL for every ARN; repeatable")
+	f.StringArrayVar(&lambdas, "lambda", nil, "where a trigger ARN runs: ARN=URL of a Lambda runtime interface emulator, or URL for every ARN; repeatable (ARNs not named run through the Lambda Invoke API at AWS_ENDPOINT_URL_LAMBDA or AWS_ENDPOINT_URL)")
 	f.DurationVar(&lambdaTimeout, "lambda-timeout", 0, "how long a trigger may take (default 5s, as Cognito)")
 	return cmd
 }

@@ -1,10 +1,19 @@
 package idp
 
-// Lambda-compatible triggers: a pool's LambdaConfig names function ARNs; each ARN
-// maps to the URL of a function served by the AWS Lambda runtime interface emulator
-// (or anything speaking its invoke path), which gets Cognito's trigger event JSON as
-// the body of POST <base>/2015-03-31/functions/function/invocations and answers with
-// the event, its response filled in. A user's real trigger code runs unchanged.
+// Lambda-compatible triggers: a pool's LambdaConfig names function ARNs, and each
+// is invoked with Cognito's trigger event JSON as the body of a POST; the function
+// answers with the event, its response filled in. A user's real trigger code runs
+// unchanged. Where an ARN runs:
+//
+//   - an ARN mapped by TriggerOptions.Lambdas (--lambda ARN=URL) goes to that URL: a
+//     bare base URL is a Lambda runtime interface emulator, invoked at
+//     <base>/2015-03-31/functions/function/invocations;
+//   - any other ARN goes to the Lambda Invoke API at TriggerOptions.LambdaEndpoint
+//     (the CLI takes it from AWS_ENDPOINT_URL_LAMBDA, else AWS_ENDPOINT_URL), at
+//     POST <endpoint>/2015-03-31/functions/<ARN, URL-escaped>/invocations (the
+//     Invoke API's path: API reference of Lambda, Invoke), signed with Signature
+//     Version 4 for the "lambda" service, so LocalStack's or moto's Lambda, or any
+//     HTTP server speaking that path, runs it.
 //
 // Failures surface as Cognito words them (all UNCONFIRMED as to the exact text, from
 // captures of real responses):
@@ -22,14 +31,20 @@ package idp
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // The trigger names, as LambdaConfig spells them and as errors name them.
@@ -56,6 +71,13 @@ type TriggerOptions struct {
 	// key "*" is the URL of every ARN not listed (one function serving every
 	// trigger, telling them apart by triggerSource).
 	Lambdas map[string]string
+	// LambdaEndpoint is the Lambda API endpoint (http://localhost:4566 for
+	// LocalStack) where ARNs that Lambdas does not map are invoked through the
+	// Invoke API. Empty: such ARNs have no function.
+	LambdaEndpoint string
+	// Credentials sign the Invoke API calls. Default: the access key "test" with the
+	// secret "test", which local Lambda emulators accept.
+	Credentials aws.Credentials
 	// Timeout bounds one invocation. Default DefaultLambdaTimeout.
 	Timeout time.Duration
 	// Client makes the invocations; the HTTP face passes its own. Default: a new
@@ -84,23 +106,50 @@ func (o *TriggerOptions) SetLambda(spec string) error {
 	return nil
 }
 
-// lambdaURL returns where the function of arn is invoked, or "".
-func (o *TriggerOptions) lambdaURL(arn string) string {
+// FromEnvironment sets LambdaEndpoint and Credentials from the standard AWS
+// variables, as the AWS SDKs read them: AWS_ENDPOINT_URL_LAMBDA, else
+// AWS_ENDPOINT_URL; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
+// An endpoint that is not an http(s) URL is an error naming the variable.
+func (o *TriggerOptions) FromEnvironment(getenv func(string) string) error {
+	for _, name := range []string{"AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"} {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New(name + ": want an http(s) URL, got " + strconv.Quote(v))
+		}
+		o.LambdaEndpoint = v
+		break
+	}
+	if k := getenv("AWS_ACCESS_KEY_ID"); k != "" {
+		o.Credentials = aws.Credentials{AccessKeyID: k, SecretAccessKey: getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: getenv("AWS_SESSION_TOKEN")}
+	}
+	return nil
+}
+
+// lambdaURL returns where the function of arn is invoked, or "", and whether the
+// URL is the Lambda Invoke API (whose calls are signed).
+func (o *TriggerOptions) lambdaURL(arn string) (target string, invokeAPI bool) {
 	raw := o.Lambdas[arn]
 	if raw == "" {
 		raw = o.Lambdas["*"]
 	}
 	if raw == "" {
-		return ""
+		if o.LambdaEndpoint == "" {
+			return "", false
+		}
+		return strings.TrimRight(o.LambdaEndpoint, "/") + "/2015-03-31/functions/" + url.PathEscape(arn) + "/invocations", true
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return ""
+		return "", false
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = LambdaInvokePath
 	}
-	return u.String()
+	return u.String(), false
 }
 
 // lambdaConfig is the part of a pool's LambdaConfig the emulator runs.
@@ -232,7 +281,7 @@ func (s *Service) invoke(ctx context.Context, trigger, arn string, ev triggerEve
 	unexpected := func(why string) *Error {
 		return newErr(TypeUnexpectedLambda, "%s invocation failed due to error %s.", trigger, why)
 	}
-	target := s.opts.Triggers.lambdaURL(arn)
+	target, invokeAPI := s.opts.Triggers.lambdaURL(arn)
 	if target == "" {
 		return unexpected("ResourceNotFoundException")
 	}
@@ -253,6 +302,11 @@ func (s *Service) invoke(ctx context.Context, trigger, arn string, ev triggerEve
 		return unexpected("ServiceException")
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if invokeAPI {
+		if err := s.signInvoke(ctx, req, body, arn); err != nil {
+			return unexpected("ServiceException")
+		}
+	}
 	res, err := s.opts.Triggers.Client.Do(req)
 	if err != nil {
 		var ne net.Error
@@ -268,6 +322,9 @@ func (s *Service) invoke(ctx context.Context, trigger, arn string, ev triggerEve
 			return unexpected("Socket timeout while invoking Lambda function")
 		}
 		return unexpected("ServiceException")
+	}
+	if res.StatusCode == http.StatusNotFound {
+		return unexpected("ResourceNotFoundException") // the Invoke API's answer for no such function
 	}
 	if res.StatusCode/100 != 2 {
 		return unexpected("ServiceException")
@@ -300,6 +357,21 @@ func (s *Service) invoke(ctx context.Context, trigger, arn string, ev triggerEve
 		}
 	}
 	return nil
+}
+
+// signInvoke signs an Invoke API request with Signature Version 4 for the lambda
+// service of the ARN's Region (the Service's Region for a bare function name).
+func (s *Service) signInvoke(ctx context.Context, req *http.Request, body []byte, arn string) error {
+	creds := s.opts.Triggers.Credentials
+	if creds.AccessKeyID == "" {
+		creds = aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}
+	}
+	region := s.opts.Region
+	if parts := strings.Split(arn, ":"); len(parts) > 4 && parts[0] == "arn" && parts[3] != "" {
+		region = parts[3]
+	}
+	sum := sha256.Sum256(body)
+	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "lambda", region, s.now())
 }
 
 func errUnrecognizableLambda() *Error {
