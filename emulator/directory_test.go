@@ -269,6 +269,36 @@ func TestAdminListUserAuthEvents(t *testing.T) {
 	e.User(t, poolID, "carol", "Passw0rd!x")
 	_, err := e.IDP.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &poolID, Username: aws.String("carol")})
 	emulatortest.APIError(t, err, "UserPoolAddOnNotEnabledException", "")
+
+	// With threat protection in AUDIT the events are listed, newest first.
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{Create: func(in *cip.CreateUserPoolInput) {
+		in.UserPoolAddOns = &types.UserPoolAddOnsType{AdvancedSecurityMode: types.AdvancedSecurityModeTypeAudit}
+	}})
+	e.User(t, poolID, "carol", "Passw0rd!x")
+	_, err = e.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &clientID,
+		AuthParameters: map[string]string{"USERNAME": "carol", "PASSWORD": "wrong-Passw0rd"}})
+	emulatortest.APIError(t, err, "NotAuthorizedException", "Incorrect username or password.")
+	passwordSignIn(t, e, clientID, "carol", "Passw0rd!x")
+	var responses []string
+	var next *string
+	for {
+		out, err := e.IDP.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: &poolID, Username: aws.String("carol"), MaxResults: aws.Int32(1), NextToken: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range out.AuthEvents {
+			if ev.EventType != types.EventTypeSignIn || ev.CreationDate == nil || aws.ToString(ev.EventId) == "" {
+				t.Fatalf("event %+v", ev)
+			}
+			responses = append(responses, string(ev.EventResponse))
+		}
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	if !reflect.DeepEqual(responses, []string{"Pass", "Fail"}) {
+		t.Fatalf("events %v, want [Pass Fail]", responses)
+	}
 }
 
 func TestClientOAuthAndLegacyFlows(t *testing.T) {

@@ -281,6 +281,7 @@ func (s *Service) afterFirstFactor(ctx context.Context, r authRequest, u *User, 
 	}
 	if !ok {
 		e := s.failedPassword(u)
+		s.recordAuthEvent(p, u, "Fail", "Password", false)
 		p.mu.Unlock()
 		return nil, e
 	}

@@ -242,6 +242,7 @@ func (s *Service) respondMFA(ctx context.Context, r challengeRequest) (*RespondT
 	// A wrong code counts toward the lockout; the session may be retried.
 	wrong := func(e *Error) (*RespondToAuthChallengeOutput, error) {
 		s.countFailure(u)
+		s.recordAuthEvent(p, u, "Fail", "Mfa", false)
 		ss.used = false
 		p.mu.Unlock()
 		return nil, e

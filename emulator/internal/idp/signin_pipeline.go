@@ -89,6 +89,9 @@ func (s *Service) proceed(ctx context.Context, r authRequest, u *User, pr progre
 	if e := s.postAuthentication(ctx, r, u, pr, res.NewDeviceMetadata != nil); e != nil {
 		return nil, e
 	}
+	p.mu.Lock()
+	s.recordAuthEvent(p, u, "Pass", "Password", true)
+	p.mu.Unlock()
 	return &InitiateAuthOutput{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
 }
 
