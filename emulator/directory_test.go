@@ -356,3 +356,52 @@ func TestClientOAuthAndLegacyFlows(t *testing.T) {
 	})
 	emulatortest.APIError(t, err, "InvalidParameterException", "")
 }
+
+// TestStateOldAndNew: a state file written before groups, attributes and the rest
+// existed (testdata/state-before-directory.json, saved by the previous release) still
+// loads and takes the new objects; every new object survives a save and a reload.
+func TestStateOldAndNew(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	if ok, err := e.Srv.LoadState("testdata/state-before-directory.json"); err != nil || !ok {
+		t.Fatalf("old state: %v %v", ok, err)
+	}
+	poolID := "us-east-1_AuthBenchMFA"
+	if _, err := e.IDP.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String("ops"), Precedence: aws.Int32(3)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.IDP.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: aws.String("sms"), GroupName: aws.String("ops")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.IDP.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: &poolID, CustomAttributes: []types.SchemaAttributeType{
+		{Name: aws.String("region"), AttributeDataType: types.AttributeDataTypeString}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.IDP.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &poolID, Username: aws.String("sms"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("custom:region"), Value: aws.String("eu")}}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := e.Srv.SaveState(path); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEnv(t)
+	if _, err := e2.Srv.LoadState(path); err != nil {
+		t.Fatal(err)
+	}
+	lg, err := e2.IDP.AdminListGroupsForUser(ctx, &cip.AdminListGroupsForUserInput{UserPoolId: &poolID, Username: aws.String("sms")})
+	if err != nil || len(lg.Groups) != 1 || aws.ToString(lg.Groups[0].GroupName) != "ops" || aws.ToInt32(lg.Groups[0].Precedence) != 3 {
+		t.Fatalf("groups after reload: %+v %v", lg, err)
+	}
+	u, err := e2.IDP.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: aws.String("sms")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range u.UserAttributes {
+		found = found || (aws.ToString(a.Name) == "custom:region" && aws.ToString(a.Value) == "eu")
+	}
+	if !found {
+		t.Fatalf("custom attribute lost: %+v", u.UserAttributes)
+	}
+}
