@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,4 +104,57 @@ func FuzzPasswordVerifier(f *testing.F) {
 		}
 	})
 	_ = aws.String
+}
+
+// FuzzDirectory sends arbitrary bodies to the provisioning operations of groups,
+// attributes, resource servers, identity providers, domains, tags and auth events,
+// against a pool that exists ("$POOL" in a body names it): every answer is a
+// Cognito error or a success, and the pool stays describable and snapshottable.
+func FuzzDirectory(f *testing.F) {
+	srv := emulator.New(emulator.Options{NewKey: testKey})
+	h := srv.Handler()
+	call := func(op, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	var created struct{ UserPool struct{ Id string } }
+	if rec := call("CreateUserPool", `{"PoolName":"fuzz"}`); rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &created) != nil {
+		f.Fatalf("CreateUserPool: %d %s", rec.Code, rec.Body.String())
+	}
+	pool := created.UserPool.Id
+	dir := f.TempDir()
+	if rec := call("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"u","MessageAction":"SUPPRESS"}`); rec.Code != 200 {
+		f.Fatalf("AdminCreateUser: %s", rec.Body.String())
+	}
+	ops := []string{"CreateGroup", "UpdateGroup", "GetGroup", "DeleteGroup", "ListGroups", "AdminAddUserToGroup", "AdminRemoveUserFromGroup",
+		"AdminListGroupsForUser", "ListUsersInGroup", "AddCustomAttributes", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes",
+		"CreateResourceServer", "UpdateResourceServer", "ListResourceServers", "CreateIdentityProvider", "UpdateIdentityProvider",
+		"GetIdentityProviderByIdentifier", "CreateUserPoolDomain", "DescribeUserPoolDomain", "TagResource", "UntagResource",
+		"ListTagsForResource", "AdminListUserAuthEvents", "CreateUserPoolClient", "CreateUserPool"}
+	for i := range ops {
+		f.Add(uint8(i), `{"UserPoolId":"$POOL"}`)
+	}
+	f.Add(uint8(0), `{"UserPoolId":"$POOL","GroupName":"g","Precedence":-3,"RoleArn":"arn:aws:iam::1:role/r"}`)
+	f.Add(uint8(5), `{"UserPoolId":"$POOL","GroupName":"g","Username":"u"}`)
+	f.Add(uint8(9), `{"UserPoolId":"$POOL","CustomAttributes":[{"Name":"n","AttributeDataType":"Number","NumberAttributeConstraints":{"MinValue":"9","MaxValue":"1"}}]}`)
+	f.Add(uint8(10), `{"UserPoolId":"$POOL","Username":"u","UserAttributes":[{"Name":"custom:n","Value":"x"}]}`)
+	f.Add(uint8(12), `{"UserPoolId":"$POOL","Identifier":"i","Name":"n","Scopes":[{"ScopeName":"a/b","ScopeDescription":""}]}`)
+	f.Add(uint8(15), `{"UserPoolId":"$POOL","ProviderName":"Google","ProviderType":"Google","ProviderDetails":{}}`)
+	f.Add(uint8(18), `{"UserPoolId":"$POOL","Domain":"-bad-","CustomDomainConfig":{"CertificateArn":""}}`)
+	f.Add(uint8(20), `{"ResourceArn":"arn:aws:cognito-idp:us-east-1:000000000000:userpool/$POOL","Tags":{"":"x"}}`)
+	f.Add(uint8(24), `{"UserPoolId":"$POOL","ClientName":"c","AllowedOAuthScopes":["x/y"],"SupportedIdentityProviders":["Nope"],"ExplicitAuthFlows":["USER_PASSWORD_AUTH","ALLOW_USER_SRP_AUTH"]}`)
+	f.Add(uint8(25), `{"PoolName":"p","MfaConfiguration":"ON","Schema":[{"Name":"abcdefghijklmnopqrstuvwxyz","AttributeDataType":"Banana"}]}`)
+	f.Fuzz(func(t *testing.T, op uint8, body string) {
+		checkCognitoError(t, call(ops[int(op)%len(ops)], strings.ReplaceAll(body, "$POOL", pool)))
+		if rec := call("DescribeUserPool", `{"UserPoolId":"`+pool+`"}`); rec.Code != 200 {
+			t.Fatalf("the pool is gone or broken: %s", rec.Body.String())
+		}
+		if err := srv.SaveState(filepath.Join(dir, "state.json")); err != nil {
+			t.Fatalf("state: %v", err)
+		}
+	})
 }
