@@ -91,6 +91,9 @@ type Needs struct {
 	FirstFactors []string
 	// Throttle needs a pool whose sign-in quota is tiny, to provoke throttling.
 	Throttle bool
+	// CustomAttribute needs a mutable custom String attribute in the schema that
+	// takes a 4-character value (Pool.CustomAttribute names it).
+	CustomAttribute bool
 }
 
 // Clock is a target whose pool clock the specs can move (the embedded pool).
@@ -115,7 +118,7 @@ func (n Needs) key() string {
 	add("required", n.Required)
 	add("first", n.FirstFactors)
 	parts = append(parts, fmt.Sprintf("secret=%v", n.Secret), "pue="+n.PreventUserExistenceErrors,
-		fmt.Sprintf("devices=%v", n.DeviceTracking), fmt.Sprintf("signup=%v", n.SelfSignUp), fmt.Sprintf("custom=%v", n.Custom), fmt.Sprintf("throttle=%v", n.Throttle))
+		fmt.Sprintf("devices=%v", n.DeviceTracking), fmt.Sprintf("signup=%v", n.SelfSignUp), fmt.Sprintf("custom=%v", n.Custom), fmt.Sprintf("throttle=%v", n.Throttle), fmt.Sprintf("customattr=%v", n.CustomAttribute))
 	return strings.Join(parts, ",")
 }
 
@@ -143,6 +146,9 @@ type Pool struct {
 	Codes mfa.Source
 	// Desc is the pool's configuration as DescribeUserPool reported it.
 	MFA string
+	// CustomAttribute is the custom attribute (custom:…) a spec that needed one may
+	// set, or "".
+	CustomAttribute string
 }
 
 // Driver returns a driver client for the pool in a dialect.

@@ -121,6 +121,9 @@ var _ = Describe("MFA codes", Label("family:mfa"), func() {
 				}
 				code, err := totps.Next(ctx, secret)
 				Expect(err).NotTo(HaveOccurred())
+				By("refusing a wrong code with the TOTP wording (amplify-js AuthErrorStrings.INVALID_MFA_CODE)")
+				_, err = a.ConfirmSignIn(ctx, wrong(code), driver.ConfirmOptions{})
+				expectServiceError(err, "CodeMismatchException", "Invalid code received for user")
 				res, err = a.ConfirmSignIn(ctx, code, driver.ConfirmOptions{})
 				Expect(err).NotTo(HaveOccurred())
 				Expect(res.IsSignedIn).To(BeTrue())
@@ -200,6 +203,11 @@ var _ = Describe("MFA setup in sign-in", Label("family:mfa-setup"), func() {
 				pref, err := a.FetchMFAPreference(ctx)
 				Expect(err).NotTo(HaveOccurred())
 				Expect(pref.Enabled).To(ContainElement(driver.MFATOTP))
+
+				By("asking the next sign-in for a TOTP code, not for setup again")
+				res, err = p.Driver(d).NewAuth().SignIn(ctx, name, pw, driver.SignInOptions{})
+				Expect(err).NotTo(HaveOccurred())
+				Expect(res.NextStep.SignInStep).To(Equal(driver.ConfirmSignInWithTOTPMFACode))
 			})
 
 		It("sets up email MFA when MFA is required and email is the only factor "+describeDialect(d),

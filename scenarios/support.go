@@ -127,8 +127,9 @@ func (p *Pool) code(ctx context.Context, username, purpose string, after time.Ti
 
 // expectTokens checks a completed sign-in's tokens the way a resource server would:
 // RS256 signatures against the pool's JWKS (fetched from iss/.well-known/jwks.json),
-// iss naming the pool, aud / client_id naming the client, token_use, and expiry.
-func (p *Pool) expectTokens(t *driver.Tokens, username string) {
+// iss naming the pool, aud / client_id naming the client, token_use, and expiry. It
+// returns both tokens' claims.
+func (p *Pool) expectTokens(t *driver.Tokens, username string) (id, access map[string]any) {
 	GinkgoHelper()
 	Expect(t).NotTo(BeNil())
 	Expect(t.RefreshToken).NotTo(BeEmpty(), "refresh token")
@@ -138,8 +139,8 @@ func (p *Pool) expectTokens(t *driver.Tokens, username string) {
 	if p.Endpoint != "" {
 		jwksURL = strings.TrimRight(p.Endpoint, "/") + "/" + p.ID + "/.well-known/jwks.json"
 	}
-	id := verifyJWT(t.IDToken, jwksURL)
-	access := verifyJWT(t.AccessToken, jwksURL)
+	id = verifyJWT(t.IDToken, jwksURL)
+	access = verifyJWT(t.AccessToken, jwksURL)
 	for _, c := range []map[string]any{id, access} {
 		Expect(c["iss"]).To(HaveSuffix("/"+p.ID), "iss")
 		exp, _ := c["exp"].(float64)
@@ -154,6 +155,7 @@ func (p *Pool) expectTokens(t *driver.Tokens, username string) {
 		Expect(id["cognito:username"]).To(Equal(username))
 		Expect(access["username"]).To(Equal(username))
 	}
+	return id, access
 }
 
 var jwksCache sync.Map // url → map[kid]*rsa.PublicKey

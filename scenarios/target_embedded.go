@@ -105,6 +105,9 @@ func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
 	if n.SelfSignUp {
 		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{"email"}
 	}
+	if n.CustomAttribute {
+		in.Schema = append(in.Schema, types.SchemaAttributeType{Name: aws.String("tier"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)})
+	}
 	if n.DeviceTracking {
 		in.DeviceConfiguration = &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}
 	}
@@ -157,10 +160,14 @@ func (e *Embedded) create(ctx context.Context, n Needs) (*Pool, string, error) {
 	if skip := e.probe(ctx, aws.ToString(cout.UserPoolClient.ClientId), n); skip != "" {
 		return nil, skip, nil
 	}
-	return &Pool{
+	pool := &Pool{
 		ID: id, ClientID: aws.ToString(cout.UserPoolClient.ClientId), ClientSecret: aws.ToString(cout.UserPoolClient.ClientSecret),
 		Endpoint: e.srv.Endpoint(), Admin: e.admin, IDP: e.idp, Codes: e.codes, MFA: n.MFA,
-	}, "", nil
+	}
+	if n.CustomAttribute {
+		pool.CustomAttribute = "custom:tier"
+	}
+	return pool, "", nil
 }
 
 // unsupported turns a refusal of the emulator into a skip reason; other errors stay

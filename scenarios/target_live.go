@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -129,8 +130,14 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 	if n.Custom && !lambdaSet(p) {
 		return nil, "the pool has no custom-auth triggers", nil
 	}
+	custom := ""
+	if n.CustomAttribute {
+		if custom = customStringAttribute(p); custom == "" {
+			return nil, "the pool's schema has no mutable custom String attribute taking a 4-character value", nil
+		}
+	}
 	return &Pool{ID: l.o.PoolID, ClientID: l.o.ClientID, ClientSecret: firstNonEmpty(l.o.ClientSecret, aws.ToString(c.ClientSecret)),
-		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode}, "", nil
+		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode, CustomAttribute: custom}, "", nil
 }
 
 func needsCodes(n Needs) bool {
@@ -158,6 +165,26 @@ func schemaRequires(p *types.UserPoolType, attr string) bool {
 		}
 	}
 	return false
+}
+
+// customStringAttribute returns the first mutable custom String attribute of the
+// schema whose length constraints take a 4-character value, or "".
+func customStringAttribute(p *types.UserPoolType) string {
+	for _, a := range p.SchemaAttributes {
+		name := aws.ToString(a.Name)
+		if !strings.HasPrefix(name, "custom:") || !aws.ToBool(a.Mutable) || a.AttributeDataType != types.AttributeDataTypeString {
+			continue
+		}
+		if c := a.StringAttributeConstraints; c != nil {
+			lo, _ := strconv.Atoi(aws.ToString(c.MinLength))
+			hi, err := strconv.Atoi(aws.ToString(c.MaxLength))
+			if lo > 4 || (err == nil && hi < 4) {
+				continue
+			}
+		}
+		return name
+	}
+	return ""
 }
 
 func lambdaSet(p *types.UserPoolType) bool {
