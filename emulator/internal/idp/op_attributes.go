@@ -52,7 +52,7 @@ func checkSchemaAttribute(member string, a SchemaAttributeType) *Error {
 	if c := a.StringAttributeConstraints; c != nil {
 		min, max := atoiDefault(deref(c.MinLength), 0), atoiDefault(deref(c.MaxLength), 2048)
 		if (c.MinLength != nil && !isNumber(*c.MinLength)) || (c.MaxLength != nil && !isNumber(*c.MaxLength)) || min < 0 || max > 2048 || min > max {
-			// UNCONFIRMED wording.
+			// UNCONFIRMED (U17) wording.
 			return errInvalidParameter("Invalid StringAttributeConstraints for attribute %s: lengths must be between 0 and 2048, minimum not above maximum.", deref(a.Name))
 		}
 	}
@@ -60,7 +60,7 @@ func checkSchemaAttribute(member string, a SchemaAttributeType) *Error {
 		lo, loErr := parseBound(c.MinValue)
 		hi, hiErr := parseBound(c.MaxValue)
 		if loErr != nil || hiErr != nil || (lo != nil && hi != nil && *lo > *hi) {
-			// UNCONFIRMED wording.
+			// UNCONFIRMED (U17) wording.
 			return errInvalidParameter("Invalid NumberAttributeConstraints for attribute %s.", deref(a.Name))
 		}
 	}
@@ -111,7 +111,7 @@ func (s *Service) AddCustomAttributes(_ context.Context, in *AddCustomAttributes
 		}
 	}
 	if custom+len(in.CustomAttributes) > maxCustomAttributes {
-		// UNCONFIRMED wording.
+		// UNCONFIRMED (U17) wording.
 		return nil, newErr(TypeLimitExceeded, "The number of custom attributes exceeds the limit of %d.", maxCustomAttributes)
 	}
 	added, e := customSchema(in.CustomAttributes)
@@ -122,7 +122,7 @@ func (s *Service) AddCustomAttributes(_ context.Context, in *AddCustomAttributes
 		if p.schemaAttr(deref(a.Name)) != nil {
 			// Evidence: "Existing attribute already has name custom:…" is the
 			// InvalidParameterException public captures of AddCustomAttributes show
-			// (UNCONFIRMED beyond those captures).
+			// (UNCONFIRMED (U17) beyond those captures).
 			return nil, errInvalidParameter("Existing attribute already has name %s.", deref(a.Name))
 		}
 	}
@@ -184,7 +184,7 @@ func (s *Service) deleteAttributes(p *Pool, u *User, names []string, admin bool)
 			return errInvalidParameter("Attributes did not conform to the schema: Type for attribute {%s} could not be determined", n)
 		}
 		if n == "sub" || deref(sa.Required) {
-			// UNCONFIRMED wording.
+			// UNCONFIRMED (U17) wording.
 			return errInvalidParameter("Attributes did not conform to the schema: %s: The attribute is required", n)
 		}
 		if !admin && (n == "email_verified" || n == "phone_number_verified") {
@@ -260,10 +260,10 @@ func (s *Service) GetUserAttributeVerificationCode(_ context.Context, in *GetUse
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if in.AttributeName != "email" && in.AttributeName != "phone_number" {
-		return nil, errInvalidParameter("Invalid attribute name: %s", truncate(in.AttributeName, 32)) // UNCONFIRMED wording
+		return nil, errInvalidParameter("Invalid attribute name: %s", truncate(in.AttributeName, 32)) // UNCONFIRMED (U17) wording
 	}
 	if u.Attrs[in.AttributeName] == "" {
-		return nil, errInvalidParameter("User has no attribute %s.", in.AttributeName) // UNCONFIRMED wording
+		return nil, errInvalidParameter("User has no attribute %s.", in.AttributeName) // UNCONFIRMED (U17) wording
 	}
 	d := s.issueCode(p, u, purposeAttr+":"+in.AttributeName, codeValidity)
 	return &GetUserAttributeVerificationCodeOutput{CodeDeliveryDetails: d}, nil
@@ -306,7 +306,7 @@ type GetCSVHeaderOutput struct {
 // GetCSVHeader returns the header of a user-import CSV file for the pool: every
 // schema attribute but sub, then cognito:mfa_enabled and cognito:username
 // (developer guide, "Creating the user import CSV file"; the place of custom
-// attributes is UNCONFIRMED).
+// attributes is UNCONFIRMED (U19)).
 func (s *Service) GetCSVHeader(_ context.Context, in *GetCSVHeaderInput) (*GetCSVHeaderOutput, error) {
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {

@@ -123,7 +123,7 @@ func (s *Service) AdminListUserAuthEvents(_ context.Context, in *AdminListUserAu
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.threatProtection() {
-		// UNCONFIRMED wording; the exception is the API reference's.
+		// UNCONFIRMED (U16) wording; the exception is the API reference's.
 		return nil, newErr(TypeUserPoolAddOnNotEnabled, "Threat protection (advanced security) is not enabled for user pool %s.", p.id)
 	}
 	evs := p.dir.Events[u.Sub]

@@ -57,7 +57,7 @@ func applyClientSettings(c *UserPoolClientType, in *CreateUserPoolClientInput) *
 	}
 	if legacy > 0 && current > 0 {
 		// API reference (UserPoolClientType.ExplicitAuthFlows): values with the
-		// ALLOW_ prefix cannot be used along with values without it. UNCONFIRMED
+		// ALLOW_ prefix cannot be used along with values without it. UNCONFIRMED (U10)
 		// wording.
 		return errInvalidParameter("ExplicitAuthFlows cannot mix values with and without the ALLOW_ prefix.")
 	}

@@ -58,7 +58,7 @@ func (in *DomainInput) check() *Error {
 			return e
 		}
 		if !hostNamePattern.MatchString(in.Domain) {
-			return errInvalidParameter("Domain must be a fully qualified domain name.") // UNCONFIRMED wording
+			return errInvalidParameter("Domain must be a fully qualified domain name.") // UNCONFIRMED (U14) wording
 		}
 		if e := checkString("customDomainConfig.certificateArn", in.CustomDomainConfig.CertificateArn, 20, 2048, arnPattern, "arn:…"); e != nil {
 			return e
@@ -132,14 +132,14 @@ func (s *Service) CreateUserPoolDomain(_ context.Context, in *DomainInput) (*Dom
 	}
 	if owner := s.domainOwner(in.Domain); owner != nil {
 		// Evidence: "Domain already associated with another user pool." is the
-		// InvalidParameterException public captures show (UNCONFIRMED for the
+		// InvalidParameterException public captures show (UNCONFIRMED (U14) for the
 		// same-pool case).
 		return nil, errInvalidParameter("Domain already associated with another user pool.")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dir.Domain != nil {
-		// UNCONFIRMED wording.
+		// UNCONFIRMED (U14) wording.
 		return nil, errInvalidParameter("User pool already has a domain configured.")
 	}
 	d := &domainRecord{Domain: in.Domain, Created: s.now()}
@@ -178,7 +178,7 @@ type DescribeUserPoolDomainOutput struct {
 
 // DescribeUserPoolDomain describes a domain. A domain no pool holds answers an
 // empty DomainDescription rather than an error, which infrastructure tools rely on
-// to tell a free domain (UNCONFIRMED: from tools' handling, no AWS text).
+// to tell a free domain (UNCONFIRMED (U14): from tools' handling, no AWS text).
 func (s *Service) DescribeUserPoolDomain(_ context.Context, in *DescribeUserPoolDomainInput) (*DescribeUserPoolDomainOutput, error) {
 	out := &DescribeUserPoolDomainOutput{}
 	p := s.domainOwner(in.Domain)
@@ -220,7 +220,7 @@ func (s *Service) UpdateUserPoolDomain(_ context.Context, in *DomainInput) (*Dom
 	defer p.mu.Unlock()
 	d := p.dir.Domain
 	if d == nil || d.Domain != in.Domain {
-		return nil, errResourceNotFound("Domain %s does not exist for user pool %s.", in.Domain, p.id) // UNCONFIRMED wording
+		return nil, errResourceNotFound("Domain %s does not exist for user pool %s.", in.Domain, p.id) // UNCONFIRMED (U14) wording
 	}
 	if in.CustomDomainConfig != nil {
 		d.CertificateArn = in.CustomDomainConfig.CertificateArn
@@ -247,7 +247,7 @@ func (s *Service) DeleteUserPoolDomain(_ context.Context, in *DeleteUserPoolDoma
 	defer p.mu.Unlock()
 	d := p.dir.Domain
 	if d == nil || d.Domain != in.Domain {
-		return nil, errInvalidParameter("No such domain or user pool exists.") // UNCONFIRMED wording
+		return nil, errInvalidParameter("No such domain or user pool exists.") // UNCONFIRMED (U14) wording
 	}
 	p.dir.Domain = nil
 	return &struct{}{}, nil
@@ -263,11 +263,11 @@ func (s *Service) poolByArn(arn string) (*Pool, error) {
 		}
 	}
 	if i < 0 {
-		return nil, errInvalidParameter("Invalid ARN: %s", truncate(arn, 256)) // UNCONFIRMED wording
+		return nil, errInvalidParameter("Invalid ARN: %s", truncate(arn, 256)) // UNCONFIRMED (U15) wording
 	}
 	p, err := s.pool(arn[i+len(marker):])
 	if err != nil {
-		return nil, errResourceNotFound("Resource %s does not exist.", truncate(arn, 256)) // UNCONFIRMED wording
+		return nil, errResourceNotFound("Resource %s does not exist.", truncate(arn, 256)) // UNCONFIRMED (U15) wording
 	}
 	if deref(p.describe().Arn) != arn {
 		return nil, errResourceNotFound("Resource %s does not exist.", truncate(arn, 256))

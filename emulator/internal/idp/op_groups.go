@@ -123,7 +123,7 @@ func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateG
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dir.Groups[in.GroupName] != nil {
-		// UNCONFIRMED wording: GroupExistsException is the documented error type
+		// UNCONFIRMED (U11) wording: GroupExistsException is the documented error type
 		// (API reference, CreateGroup); the message text has no public capture.
 		return nil, newErr(TypeGroupExists, "A group with the name %s already exists.", in.GroupName)
 	}
@@ -182,7 +182,7 @@ type UpdateGroupOutput struct {
 	Group *GroupType `json:"Group"`
 }
 
-// UpdateGroup changes the fields given and keeps the others (UNCONFIRMED: the API
+// UpdateGroup changes the fields given and keeps the others (UNCONFIRMED (U11): the API
 // reference's reset-to-default warning is written for UpdateUserPool and
 // UpdateUserPoolClient, not for UpdateGroup).
 func (s *Service) UpdateGroup(_ context.Context, in *UpdateGroupInput) (*UpdateGroupOutput, error) {
@@ -284,7 +284,7 @@ type MembershipInput struct {
 
 // memberOp runs f on the group and user an admin membership call names. The user
 // is looked up first: an unknown user is UserNotFoundException even when the group
-// does not exist either (UNCONFIRMED order).
+// does not exist either (UNCONFIRMED (U11) order).
 func (s *Service) memberOp(in *MembershipInput, f func(p *Pool, g *groupRecord, u *User)) (*struct{}, error) {
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {

@@ -65,14 +65,14 @@ var requiredDetails = map[string][]string{
 func checkProviderDetails(typ string, d map[string]string) *Error {
 	if typ == "SAML" {
 		if d["MetadataURL"] == "" && d["MetadataFile"] == "" {
-			// UNCONFIRMED wording.
+			// UNCONFIRMED (U13) wording.
 			return errInvalidParameter("Either MetadataURL or MetadataFile must be provided for SAML provider.")
 		}
 		return nil
 	}
 	for _, k := range requiredDetails[typ] {
 		if d[k] == "" {
-			// UNCONFIRMED wording.
+			// UNCONFIRMED (U13) wording.
 			return errInvalidParameter("%s is required for %s provider.", k, typ)
 		}
 	}
@@ -116,7 +116,7 @@ func (s *Service) CreateIdentityProvider(_ context.Context, in *CreateIdentityPr
 		return nil, e
 	}
 	if in.ProviderType != "SAML" && in.ProviderType != "OIDC" && in.ProviderName != in.ProviderType {
-		// UNCONFIRMED wording.
+		// UNCONFIRMED (U13) wording.
 		return nil, errInvalidParameter("Provider name must be %s for %s provider type.", in.ProviderType, in.ProviderType)
 	}
 	if e := checkProviderDetails(in.ProviderType, in.ProviderDetails); e != nil {
@@ -132,7 +132,7 @@ func (s *Service) CreateIdentityProvider(_ context.Context, in *CreateIdentityPr
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.dir.Providers[in.ProviderName] != nil {
-		// The error type is the API reference's; UNCONFIRMED wording.
+		// The error type is the API reference's; UNCONFIRMED (U13) wording.
 		return nil, newErr(TypeDuplicateProvider, "A provider with the name %s already exists in this user pool.", in.ProviderName)
 	}
 	for _, id := range in.IdpIdentifiers {
@@ -185,7 +185,7 @@ type ProviderRef struct {
 func (p *Pool) provider(name string) (*IdentityProviderType, *Error) {
 	ip := p.dir.Providers[name]
 	if ip == nil {
-		// UNCONFIRMED wording; the error type is the API reference's.
+		// UNCONFIRMED (U13) wording; the error type is the API reference's.
 		return nil, errResourceNotFound("Identity provider %s does not exist.", name)
 	}
 	return ip, nil
@@ -336,7 +336,7 @@ func (s *Service) GetIdentityProviderByIdentifier(_ context.Context, in *GetIden
 	defer p.mu.Unlock()
 	ip := p.providerByIdentifier(in.IdpIdentifier)
 	if ip == nil {
-		// UNCONFIRMED wording.
+		// UNCONFIRMED (U13) wording.
 		return nil, errResourceNotFound("Identity provider with identifier %s does not exist.", in.IdpIdentifier)
 	}
 	return &IdentityProviderOutput{IdentityProvider: ip}, nil

@@ -168,7 +168,7 @@ func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *SetUserPoolMfaCo
 		return nil, errInvalidParameter(msgMFANoFactor)
 	}
 	if m.Email && p.cfg.UserPoolTier == "LITE" {
-		// Email MFA needs the Essentials plan or higher (the wording is unconfirmed).
+		// Email MFA needs the Essentials plan or higher (the wording is UNCONFIRMED (U7)).
 		return nil, &Error{Type: TypeFeatureUnavailableInTier, Message: "Email MFA is not available in the LITE feature plan."}
 	}
 	if in.SmsMfaConfiguration != nil && len(in.SmsMfaConfiguration.SmsConfiguration) > 0 {

@@ -73,7 +73,7 @@ func (in *ResourceServerInput) check() *Error {
 			return e
 		}
 		if seen[sc.ScopeName] {
-			// UNCONFIRMED wording.
+			// UNCONFIRMED (U12) wording.
 			return errInvalidParameter("Duplicate scope names are not allowed.")
 		}
 		seen[sc.ScopeName] = true
@@ -92,7 +92,7 @@ func (in *ResourceServerInput) record() *ResourceServerType {
 }
 
 // CreateResourceServer adds a resource server; an identifier already in use is
-// InvalidParameterException (UNCONFIRMED wording).
+// InvalidParameterException (UNCONFIRMED (U12) wording).
 func (s *Service) CreateResourceServer(_ context.Context, in *ResourceServerInput) (*ResourceServerOutput, error) {
 	if e := in.check(); e != nil {
 		return nil, e
@@ -121,7 +121,7 @@ type ResourceServerRef struct {
 func (p *Pool) resourceServer(id string) (*ResourceServerType, *Error) {
 	rs := p.dir.ResourceServers[id]
 	if rs == nil {
-		// UNCONFIRMED wording; the error type is the API reference's.
+		// UNCONFIRMED (U12) wording; the error type is the API reference's.
 		return nil, errResourceNotFound("Resource server %s does not exist.", id)
 	}
 	return rs, nil

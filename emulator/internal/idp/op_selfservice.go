@@ -448,7 +448,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *UpdateUserAttrib
 	for n := range attrs {
 		if strings.HasPrefix(n, "dev:") {
 			// A developer-only attribute is for administrators (API reference,
-			// SchemaAttributeType.DeveloperOnlyAttribute); UNCONFIRMED wording.
+			// SchemaAttributeType.DeveloperOnlyAttribute); UNCONFIRMED (U17) wording.
 			return nil, errInvalidParameter("Cannot modify developer-only attribute %s", n)
 		}
 	}

@@ -66,7 +66,7 @@ var opCategories = map[string]string{
 	"AdminDisableUser": catUpdate, "AdminEnableUser": catUpdate, "GlobalSignOut": catUpdate,
 	"AdminUserGlobalSignOut": catUpdate, "ResendConfirmationCode": catUpdate, "VerifyUserAttribute": catUpdate,
 	"SetUserSettings": catUpdate, "AdminSetUserSettings": catUpdate,
-	// UNCONFIRMED (spec §7): the MFA and device operations, here UserUpdate.
+	// UNCONFIRMED (U6; spec §7): the MFA and device operations, here UserUpdate.
 	"AssociateSoftwareToken": catUpdate, "VerifySoftwareToken": catUpdate, "SetUserMFAPreference": catUpdate,
 	"AdminSetUserMFAPreference": catUpdate, "ConfirmDevice": catUpdate, "UpdateDeviceStatus": catUpdate,
 	"AdminUpdateDeviceStatus": catUpdate, "ForgetDevice": catUpdate, "AdminForgetDevice": catUpdate,

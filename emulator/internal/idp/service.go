@@ -32,7 +32,7 @@ type Options struct {
 	// Outbox receives every message the pools send. Default: a new outbox.
 	Outbox *Outbox
 	// SRPSkew is how far a PASSWORD_VERIFIER TIMESTAMP may be from the clock.
-	// Default 5 minutes. (How much Cognito allows is unconfirmed.)
+	// Default 5 minutes. (How much Cognito allows is UNCONFIRMED (U3).)
 	SRPSkew time.Duration
 	// Lockout is the failed-password policy. Zero values take the defaults.
 	Lockout LockoutPolicy

@@ -41,7 +41,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *GetTokensFr
 	if !c.allows("ALLOW_REFRESH_TOKEN_AUTH") {
 		return nil, errInvalidParameter("Auth flow not enabled for this client")
 	}
-	// The wording of these two is unconfirmed against Cognito.
+	// The wording of these two is UNCONFIRMED (U2).
 	if sec := c.secret(); sec != "" {
 		if in.ClientSecret == "" {
 			return nil, errNotAuthorized("Client " + c.id() + " is configured with secret but ClientSecret was not received")

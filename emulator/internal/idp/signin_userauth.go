@@ -103,7 +103,7 @@ func (s *Service) userAuth(ctx context.Context, r authRequest) (*InitiateAuthOut
 		return s.startFactor(ctx, r, u, name, pref, r.params)
 	}
 	// No preference, or one the user cannot use: let the user choose (what Cognito
-	// does for an unusable preference is unconfirmed).
+	// does for an unusable preference is UNCONFIRMED (U8)).
 	if len(available) == 0 {
 		return nil, errNotAuthorized(msgIncorrect)
 	}

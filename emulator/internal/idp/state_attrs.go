@@ -39,14 +39,14 @@ func (p *Pool) checkAttributes(attrs map[string]string, creating bool) *Error {
 		}
 		if c := sa.StringAttributeConstraints; c != nil && c.MinLength != nil && v != "" {
 			if min := atoiDefault(*c.MinLength, 0); len(v) < min {
-				// UNCONFIRMED wording, patterned on the maximum's.
+				// UNCONFIRMED (U17) wording, patterned on the maximum's.
 				return errInvalidParameter("Attributes did not conform to the schema: %s: String must be no shorter than %d characters", name, min)
 			}
 		}
 		switch sa.AttributeDataType {
 		case "Boolean":
 			// Booleans are accepted in any case ("True") and stored as "true" /
-			// "false" (UNCONFIRMED: reported of AWS in issue #11; no AWS text).
+			// "false" (UNCONFIRMED (U18): reported of AWS in issue #11; no AWS text).
 			switch strings.ToLower(v) {
 			case "true", "false":
 				attrs[name] = strings.ToLower(v)
@@ -60,10 +60,10 @@ func (p *Pool) checkAttributes(attrs map[string]string, creating bool) *Error {
 			if c := sa.NumberAttributeConstraints; c != nil {
 				n, _ := strconv.ParseInt(v, 10, 64)
 				if lo, _ := parseBound(c.MinValue); lo != nil && n < *lo {
-					return errInvalidParameter("Attributes did not conform to the schema: %s: Number must be no less than %d", name, *lo) // UNCONFIRMED wording
+					return errInvalidParameter("Attributes did not conform to the schema: %s: Number must be no less than %d", name, *lo) // UNCONFIRMED (U17) wording
 				}
 				if hi, _ := parseBound(c.MaxValue); hi != nil && n > *hi {
-					return errInvalidParameter("Attributes did not conform to the schema: %s: Number must be no greater than %d", name, *hi) // UNCONFIRMED wording
+					return errInvalidParameter("Attributes did not conform to the schema: %s: Number must be no greater than %d", name, *hi) // UNCONFIRMED (U17) wording
 				}
 			}
 		}

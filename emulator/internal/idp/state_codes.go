@@ -84,7 +84,7 @@ func (s *Service) checkCode(u *User, purpose, got string) *Error {
 }
 
 // maskEmail masks an address as Cognito does: first character, ***, @, first
-// character of the domain, ***. (The exact pattern is unconfirmed.)
+// character of the domain, ***. (The exact pattern is UNCONFIRMED (U4).)
 func maskEmail(email string) string {
 	local, domain, ok := strings.Cut(email, "@")
 	if !ok || local == "" || domain == "" {

@@ -82,7 +82,7 @@ func (p *Pool) tracksDevices() bool { return p.cfg.DeviceConfiguration != nil }
 
 // deviceGroupKey is the user's device group (one per user, stable): "-" and nine
 // characters derived from the pool's secret and the user's sub. (The format real
-// Cognito uses is unconfirmed.)
+// Cognito uses is UNCONFIRMED (U5).)
 func deviceGroupKey(p *Pool, u *User) string {
 	m := hmac.New(sha256.New, p.secret)
 	m.Write([]byte("device-group\x00" + u.Sub))

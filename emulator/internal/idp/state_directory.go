@@ -166,7 +166,7 @@ type groupClaims struct {
 // both ID and access tokens carry cognito:groups. cognito:roles holds the roles of
 // every group: identity pools' RoleMapping (Cognito Federated Identities API
 // reference) speaks of "no cognito:preferred_role claim and … multiple cognito:roles
-// matches". The order of cognito:groups (precedence, then name) is UNCONFIRMED.
+// matches". The order of cognito:groups (precedence, then name) is UNCONFIRMED (U11).
 func (d *directory) claimsFor(sub string) groupClaims {
 	var gc groupClaims
 	gs := d.groupsOf(sub)

@@ -70,7 +70,7 @@ func (c *AppClient) allows(flow string) bool {
 	if legacyOnly && (flow == "ALLOW_USER_SRP_AUTH" || flow == "ALLOW_REFRESH_TOKEN_AUTH") {
 		// A client created with only the legacy names (which predate the ALLOW_
 		// ones) always allowed SRP and refresh: issue #11's mapping; no AWS text
-		// states it (UNCONFIRMED).
+		// states it (UNCONFIRMED (U10)).
 		return true
 	}
 	for _, f := range flows {
@@ -198,7 +198,8 @@ func (u *User) wire() UserType {
 func (u *User) hasPassword() bool { return u.Verifier.V != nil }
 
 // caseSensitive reports whether usernames are case sensitive in this pool. Pools
-// created through the API without UsernameConfiguration are case sensitive.
+// created through the API without UsernameConfiguration are case sensitive
+// (UNCONFIRMED (U20)).
 func (p *Pool) caseSensitive() bool {
 	if p.cfg.UsernameConfiguration == nil || p.cfg.UsernameConfiguration.CaseSensitive == nil {
 		return true

@@ -15,7 +15,7 @@ package idp
 //     Version 4 for the "lambda" service, so LocalStack's or moto's Lambda, or any
 //     HTTP server speaking that path, runs it.
 //
-// Failures surface as Cognito words them (all UNCONFIRMED as to the exact text, from
+// Failures surface as Cognito words them (all UNCONFIRMED (U1) as to the exact text, from
 // captures of real responses):
 //
 //   - the function raised an error → UserLambdaValidationException

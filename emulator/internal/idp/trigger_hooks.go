@@ -85,7 +85,7 @@ type preTokenResponse struct {
 }
 
 // protectedClaims cannot be added, overridden or suppressed by the trigger; Cognito
-// ignores such requests (UNCONFIRMED whether it rejects them instead).
+// ignores such requests (UNCONFIRMED (U9) whether it rejects them instead).
 var protectedClaims = map[string]bool{
 	"acr": true, "amr": true, "at_hash": true, "auth_time": true, "azp": true, "aud": true,
 	"client_id": true, "cognito:username": true, "event_id": true, "exp": true, "iat": true,
