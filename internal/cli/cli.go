@@ -14,7 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authbench/authbench/bench"
 	"github.com/authbench/authbench/internal/exitcode"
+	"github.com/authbench/authbench/reports"
 )
 
 // Env is the outside world as the commands see it.
@@ -43,7 +45,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 	if err == nil {
 		return exitcode.OK
 	}
-	code := exitcode.Of(err)
+	code := exitcode.Of(err, errorKinds()...)
 	if !reached && code == exitcode.Failure {
 		// cobra failed before any command ran: an unknown command, a bad flag or a
 		// wrong number of arguments.
@@ -55,6 +57,17 @@ func Run(ctx context.Context, env Env, args []string) int {
 	}
 	fmt.Fprintln(env.Stderr, "authbench: "+oneLine(err.Error()))
 	return code
+}
+
+// errorKinds maps the library packages' kinds of error to exit codes: a bench plan,
+// target or merge the user has to fix is a usage error, missing shards an incomplete
+// merge, failed thresholds a breach.
+func errorKinds() []exitcode.Kind {
+	return []exitcode.Kind{
+		exitcode.Is(bench.ErrInvalid, exitcode.Usage),
+		exitcode.Is(bench.ErrIncomplete, exitcode.IncompleteMerge),
+		exitcode.Is(reports.ErrBreached, exitcode.ThresholdsBreached),
+	}
 }
 
 func oneLine(s string) string {

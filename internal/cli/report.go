@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,24 +75,10 @@ func runReportPage(env Env, fl reportFlags, dir string) error {
 	if htmlPath == "" {
 		htmlPath = filepath.Join(r.Dir, reports.HTMLFile)
 	}
-	opt := reports.HTMLOptions{Generated: env.Now(), Sources: []string{filepath.Base(r.Path)}}
-	var page bytes.Buffer
-	switch r.Kind {
-	case "bench":
-		if fl.junit != "" {
-			return exitcode.Usagef("--junit is for conform runs; %s is a bench run", r.Path)
-		}
-		if r.Log != nil {
-			opt.Sources = append(opt.Sources, reports.IntervalLogFile)
-		}
-		err = reports.WriteBenchHTML(&page, r.Bench, r.Log, opt)
-	case "conform":
-		err = reports.WriteConformHTML(&page, r.Conform, opt)
+	if r.Kind == "bench" && fl.junit != "" {
+		return exitcode.Usagef("--junit is for conform runs; %s is a bench run", r.Path)
 	}
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(htmlPath, page.Bytes(), 0o644); err != nil {
+	if err := reports.WriteRunHTML(r, htmlPath, env.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s\n", htmlPath)
@@ -172,12 +157,4 @@ func runCompare(env Env, fl reportFlags, newPath string) error {
 		return exitcode.Wrap(exitcode.ThresholdsBreached, fmt.Errorf("%d regression(s) above %s%%, first %s %s %s", len(r), strconv.FormatFloat(opt.MaxRegression, 'f', -1, 64), c.Metric, c.Stat, reports.FormatDelta(c.Delta)))
 	}
 	return nil
-}
-
-// writeRunPage writes report.html into a run directory just written by bench or
-// merge (the same page `authbench report DIR` rebuilds).
-func writeRunPage(env Env, dir string) error {
-	quiet := env
-	quiet.Stdout = io.Discard
-	return runReportPage(quiet, reportFlags{}, dir)
 }
