@@ -55,7 +55,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "authbench: interrupted")
 		return code
 	}
-	fmt.Fprintln(env.Stderr, "authbench: "+oneLine(err.Error()))
+	fmt.Fprintln(env.Stderr, "authbench: "+firstLine(err.Error()))
 	return code
 }
 
@@ -70,11 +70,10 @@ func errorKinds() []exitcode.Kind {
 	}
 }
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
+// firstLine is s's first line, without surrounding space: errors are printed as one
+// line.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
 }
 
