@@ -60,12 +60,13 @@ func Run(ctx context.Context, env Env, args []string) int {
 }
 
 // errorKinds maps the library packages' kinds of error to exit codes: a bench plan,
-// target or merge the user has to fix is a usage error, missing shards an incomplete
-// merge, failed thresholds a breach.
+// target or merge or a run directory the user has to fix is a usage error, missing
+// shards an incomplete merge, failed thresholds or a regression gate a breach.
 func errorKinds() []exitcode.Kind {
 	return []exitcode.Kind{
 		exitcode.Is(bench.ErrInvalid, exitcode.Usage),
 		exitcode.Is(bench.ErrIncomplete, exitcode.IncompleteMerge),
+		exitcode.Is(reports.ErrInvalid, exitcode.Usage),
 		exitcode.Is(reports.ErrBreached, exitcode.ThresholdsBreached),
 	}
 }
