@@ -254,11 +254,20 @@ func (p *Plan) UsersPerFlow() map[string]int {
 	return out
 }
 
-// requestsPerSignIn estimates the API requests of one sign-in per flow (Flutter
+// requestsPerSignIn estimates the API requests of one sign-in of flow (Flutter
 // dialect, side calls included).
-var requestsPerSignIn = map[string]float64{
-	FlowSRP: 2, FlowPassword: 1, FlowSMS: 5, FlowTOTP: 5, FlowEmail: 5,
-	FlowCustom: 2, FlowRefresh: 1, FlowDevice: 4,
+func requestsPerSignIn(flow string) float64 {
+	switch flow {
+	case FlowSRP, FlowCustom:
+		return 2
+	case FlowPassword, FlowRefresh:
+		return 1
+	case FlowSMS, FlowTOTP, FlowEmail:
+		return 5
+	case FlowDevice:
+		return 4
+	}
+	return 0
 }
 
 // Requests estimates the API requests of n sign-ins of the plan's mix.
@@ -266,7 +275,7 @@ func (p *Plan) Requests(n int64) int64 {
 	var w, sum float64
 	for f, k := range p.Mix {
 		w += float64(k)
-		sum += float64(k) * requestsPerSignIn[f]
+		sum += float64(k) * requestsPerSignIn(f)
 	}
 	return int64(math.Ceil(float64(n) * sum / w))
 }
