@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -110,7 +109,7 @@ func (p *Plan) OpenTarget(ctx context.Context, o TargetOptions) (*Target, error)
 		}
 		target = "aws:" + strings.Join(slices.Sorted(maps.Keys(pools)), ",")
 	}
-	if endpoint == "" || !IsLoopback(endpoint) {
+	if endpoint == "" || !driver.IsLoopback(endpoint) {
 		fmt.Fprintf(o.Stderr, "bench plans %s requests to %s\n", p.describe(), target)
 		if !o.IOwnThisPool {
 			return nil, invalidf("%s is not a loopback endpoint: add --i-own-this-pool to confirm you may load it", target)
@@ -169,18 +168,4 @@ func (p *Plan) newTarget(set *UserSet, name string, fo FlowsOptions, e *Embedded
 		return nil, err
 	}
 	return &Target{Flow: m, Meta: Meta{Target: name, Mix: p.Mix, UserSet: set.Count()}, embedded: e}, nil
-}
-
-// IsLoopback reports whether endpoint is a URL on localhost or a loopback address.
-func IsLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -40,7 +40,7 @@ type UserSetOptions struct {
 // checkOwned is the safety gate of provisioning: a non-loopback pool needs
 // IOwnThisPool.
 func (o UserSetOptions) checkOwned() error {
-	if (o.Endpoint == "" || !IsLoopback(o.Endpoint)) && !o.IOwnThisPool {
+	if (o.Endpoint == "" || !driver.IsLoopback(o.Endpoint)) && !o.IOwnThisPool {
 		return invalidf("add --i-own-this-pool to confirm you may create and delete users in this pool")
 	}
 	return nil
@@ -131,7 +131,7 @@ func DeprovisionUserSet(ctx context.Context, o UserSetOptions) error {
 // chain (a loopback emulator takes any).
 func NewAdmin(ctx context.Context, poolID, endpoint, region string) (Admin, error) {
 	ep := driver.Endpoint{URL: endpoint, Region: region, Retries: 3}
-	if endpoint == "" || !IsLoopback(endpoint) {
+	if endpoint == "" || !driver.IsLoopback(endpoint) {
 		r := region
 		if r == "" {
 			r = driver.RegionOf(poolID)
