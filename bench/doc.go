@@ -17,4 +17,19 @@
 //   - Every value is recorded in µs into HdrHistograms (1 µs–60 s, 3 significant
 //     digits) sharded per worker, merged each interval and for the run; no sample is
 //     kept, so memory does not grow with the run's length.
+//
+// A command runs a bench in three calls. [NewPlan] checks the [Options] and builds
+// the [Plan]: the engine configuration with the schedule's pacer (built once, here),
+// this shard's share of the arrivals or of the closed loop's users, the thresholds,
+// the users per flow and the request estimate. [Plan.OpenTarget] starts the embedded
+// pool or reads the user set (keeping this shard's slice) and is the one safety gate
+// for pools that are not on loopback. [Execute] runs the plan with its sinks — the
+// NDJSON stream ([NDJSON]), the interval log ([HistogramLog]), the live view
+// ([Progress]) and the run's histograms for the thresholds ([RunHistograms]) — and
+// writes the artifacts. [MergeShards] finds, waits for, checks ([CheckShards]) and
+// merges ([Merge]) the artifacts of a sharded run.
+//
+// Errors the user has to fix match [ErrInvalid] (and missing shards
+// [ErrIncomplete]) with errors.Is, so a command maps them to exit codes without
+// reading their text.
 package bench

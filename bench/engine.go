@@ -45,6 +45,9 @@ const (
 type Config struct {
 	// Schedule is the open-loop workload.
 	Schedule Schedule
+	// Pacer, if set, is Schedule's pacer, built by the caller (a Plan) so that a run
+	// builds it once; Run builds it from Schedule otherwise.
+	Pacer *Pacer
 	// Users > 0 selects the closed loop with that many concurrent looping users;
 	// Schedule.Rate/Stages must then be empty, and Duration/Iterations bound it.
 	Users int
@@ -90,24 +93,24 @@ type Config struct {
 
 // Validate reports every problem with the configuration.
 func (c Config) Validate() error {
-	var errs []error
+	var errs []string
 	if c.ShardCount < 0 || c.ShardIndex < 0 || (c.ShardCount > 0 && c.ShardIndex >= c.ShardCount) || (c.ShardCount == 0 && c.ShardIndex != 0) {
-		errs = append(errs, fmt.Errorf("bench: shard %d of %d: want 0 ≤ shard < shards", c.ShardIndex, c.ShardCount))
+		errs = append(errs, fmt.Sprintf("shard %d of %d: want 0 ≤ shard < shards", c.ShardIndex, c.ShardCount))
 	}
 	if c.Users < 0 || c.MaxInflight < 0 || c.Think < 0 || c.Duration < 0 || c.Iterations < 0 {
-		errs = append(errs, errors.New("bench: users, max-inflight, think, duration and iterations must not be negative"))
+		errs = append(errs, "users, max-inflight, think, duration and iterations must not be negative")
 	}
 	if c.Users > 0 {
 		if c.Schedule.Rate > 0 || len(c.Schedule.Stages) > 0 {
-			errs = append(errs, errors.New("bench: closed-loop users exclude a rate or stages"))
+			errs = append(errs, "closed-loop users exclude a rate or stages")
 		}
 		if c.Duration == 0 && c.Iterations == 0 {
-			errs = append(errs, errors.New("bench: the closed loop needs a duration or an iteration count to stop"))
+			errs = append(errs, "the closed loop needs a duration or an iteration count to stop")
 		}
-	} else if err := c.Schedule.Validate(); err != nil {
-		errs = append(errs, err)
+	} else {
+		errs = append(errs, c.Schedule.problems()...)
 	}
-	return errors.Join(errs...)
+	return newConfigError(errs)
 }
 
 // Flow is one kind of sign-in. Run performs one whole sign-in for it.User and
@@ -244,7 +247,8 @@ type Result struct {
 	Dropped int64
 	// CPU is the load generator's own CPU use over the run.
 	CPU CPUUsage
-	// Config is the run's configuration (with defaults applied).
+	// Config is the run's configuration (with defaults applied; Config.Pacer is the
+	// pacer the open loop ran, nil for the closed loop).
 	Config Config
 }
 
@@ -329,9 +333,13 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 		e.closed(ctx, start)
 	} else {
 		res.Mode = Open
-		p, err := NewPacer(cfg.Schedule)
-		if err != nil {
-			return nil, err
+		p := cfg.Pacer
+		if p == nil {
+			var err error
+			if p, err = NewPacer(cfg.Schedule); err != nil {
+				return nil, err
+			}
+			res.Config.Pacer = p
 		}
 		res.Planned = ShardPlanned(p.Planned(), cfg.ShardIndex, cfg.ShardCount)
 		e.open(ctx, start, p)

@@ -39,18 +39,18 @@ func ParseMix(s string) (map[string]int, error) {
 		name, w, hasW := strings.Cut(part, "=")
 		name = strings.TrimSpace(name)
 		if !slices.Contains(FlowNames, name) {
-			return nil, fmt.Errorf("bench: mix %q at position %d: unknown flow %q (want one of %s)", s, off+1, name, strings.Join(FlowNames, ", "))
+			return nil, syntaxErrorf("mix %q at position %d: unknown flow %q (want one of %s)", s, off+1, name, strings.Join(FlowNames, ", "))
 		}
 		n := 1
 		if hasW {
 			v, err := strconv.Atoi(strings.TrimSpace(w))
 			if err != nil || v < 0 {
-				return nil, fmt.Errorf("bench: mix %q at position %d: weight %q is not an integer ≥ 0", s, off+len(name)+2, w)
+				return nil, syntaxErrorf("mix %q at position %d: weight %q is not an integer ≥ 0", s, off+len(name)+2, w)
 			}
 			n = v
 		}
 		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("bench: mix %q at position %d: flow %q given twice", s, off+1, name)
+			return nil, syntaxErrorf("mix %q at position %d: flow %q given twice", s, off+1, name)
 		}
 		out[name] = n
 		off += len(part) + 1
@@ -60,7 +60,7 @@ func ParseMix(s string) (map[string]int, error) {
 		total += w
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("bench: mix %q: the weights add up to 0", s)
+		return nil, syntaxErrorf("mix %q: the weights add up to 0", s)
 	}
 	return out, nil
 }
@@ -88,13 +88,13 @@ func NewMix(weights map[string]int, flows map[string]Flow, users map[string]*Lea
 		}
 		f := flows[name]
 		if f == nil {
-			return nil, fmt.Errorf("bench: flow %q is not available on this target", name)
+			return nil, invalidf("bench: flow %q is not available on this target", name)
 		}
 		m.total += uint64(w)
 		m.names, m.flows, m.leases, m.cum = append(m.names, name), append(m.flows, f), append(m.leases, users[name]), append(m.cum, m.total)
 	}
 	if m.total == 0 {
-		return nil, errors.New("bench: empty mix")
+		return nil, invalidf("bench: empty mix")
 	}
 	return m, nil
 }

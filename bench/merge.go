@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -57,20 +56,14 @@ func ReadArtifact(dir string) (*Artifact, error) {
 }
 
 // ReadHistogramLog reads every interval histogram of an interval log written by
-// HistogramLog.
+// HistogramLog, through reports.ReadIntervalLog: each tagged with its metric, with
+// absolute start and end times (ms since the epoch).
 func ReadHistogramLog(r io.Reader) ([]*hdr.Histogram, error) {
-	lr := hdr.NewHistogramLogReader(bufio.NewReader(r))
-	var out []*hdr.Histogram
-	for {
-		h, err := lr.NextIntervalHistogram()
-		if err != nil {
-			return nil, err
-		}
-		if h == nil {
-			return out, nil
-		}
-		out = append(out, h)
+	l, err := reports.ReadIntervalLog(r)
+	if err != nil {
+		return nil, err
 	}
+	return l.Histograms(), nil
 }
 
 // Merged is the merge of several shards' artifacts.

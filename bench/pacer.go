@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -34,34 +33,39 @@ type Schedule struct {
 
 // Validate reports every problem with the schedule.
 func (s Schedule) Validate() error {
-	var errs []error
+	return newConfigError(s.problems())
+}
+
+// problems lists the schedule's problems, in the order Validate reports them.
+func (s Schedule) problems() []string {
+	var errs []string
 	if s.Rate < 0 || math.IsNaN(s.Rate) || math.IsInf(s.Rate, 0) {
-		errs = append(errs, fmt.Errorf("bench: rate %v must be a finite number ≥ 0", s.Rate))
+		errs = append(errs, fmt.Sprintf("rate %v must be a finite number ≥ 0", s.Rate))
 	}
 	if s.Rate > 0 && len(s.Stages) > 0 {
-		errs = append(errs, errors.New("bench: a rate and stages exclude each other"))
+		errs = append(errs, "a rate and stages exclude each other")
 	}
 	if s.Rate == 0 && len(s.Stages) == 0 {
-		errs = append(errs, errors.New("bench: an open-loop schedule needs a rate or stages"))
+		errs = append(errs, "an open-loop schedule needs a rate or stages")
 	}
 	if s.Duration < 0 || s.Iterations < 0 {
-		errs = append(errs, errors.New("bench: duration and iterations must not be negative"))
+		errs = append(errs, "duration and iterations must not be negative")
 	}
 	if len(s.Stages) == 0 && s.Duration == 0 && s.Iterations == 0 {
-		errs = append(errs, errors.New("bench: a constant rate needs a duration or an iteration count to stop"))
+		errs = append(errs, "a constant rate needs a duration or an iteration count to stop")
 	}
 	for i, st := range s.Stages {
 		if st.Duration <= 0 {
-			errs = append(errs, fmt.Errorf("bench: stage %d: duration must be positive", i+1))
+			errs = append(errs, fmt.Sprintf("stage %d: duration must be positive", i+1))
 		}
 		for _, r := range []float64{st.From, st.To} {
 			if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
-				errs = append(errs, fmt.Errorf("bench: stage %d: rate %v must be a finite number ≥ 0", i+1, r))
+				errs = append(errs, fmt.Sprintf("stage %d: rate %v must be a finite number ≥ 0", i+1, r))
 				break
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // Pacer turns a Schedule into intended start times. It is a pure function of the
@@ -218,11 +222,11 @@ func parseRateAt(s string, off int, defUnit string) (float64, error) {
 	}
 	ts := strings.TrimSpace(num)
 	if ts == "" {
-		return 0, fmt.Errorf("bench: rate %q at position %d: expected a number", s, off+1)
+		return 0, syntaxErrorf("rate %q at position %d: expected a number", s, off+1)
 	}
 	v, err := strconv.ParseFloat(ts, 64)
 	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("bench: rate %q at position %d: %q is not a number ≥ 0", s, off+1, ts)
+		return 0, syntaxErrorf("rate %q at position %d: %q is not a number ≥ 0", s, off+1, ts)
 	}
 	switch strings.TrimSpace(unit) {
 	case "", "s", "sec", "1s":
@@ -232,7 +236,7 @@ func parseRateAt(s string, off int, defUnit string) (float64, error) {
 	case "h", "1h":
 		return v / 3600, nil
 	}
-	return 0, fmt.Errorf("bench: rate %q at position %d: unit %q is not /s, /m or /h", s, off+len(num)+2, unit)
+	return 0, syntaxErrorf("rate %q at position %d: unit %q is not /s, /m or /h", s, off+len(num)+2, unit)
 }
 
 // ParseStages reads a comma-separated stage list: "DURATION:RATE" for a constant
@@ -241,7 +245,7 @@ func parseRateAt(s string, off int, defUnit string) (float64, error) {
 // (1-based, in bytes) of the part at fault.
 func ParseStages(s string) ([]Stage, error) {
 	if strings.TrimSpace(s) == "" {
-		return nil, errors.New("bench: stages: empty")
+		return nil, syntaxErrorf("stages: empty")
 	}
 	var out []Stage
 	off := 0
@@ -259,11 +263,11 @@ func ParseStages(s string) ([]Stage, error) {
 func parseStage(part string, off int) (Stage, error) {
 	ds, rs, ok := strings.Cut(part, ":")
 	if !ok {
-		return Stage{}, fmt.Errorf("bench: stage %q at position %d: expected DURATION:RATE or DURATION:FROM→TO", part, off+1)
+		return Stage{}, syntaxErrorf("stage %q at position %d: expected DURATION:RATE or DURATION:FROM→TO", part, off+1)
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(ds))
 	if err != nil || d <= 0 {
-		return Stage{}, fmt.Errorf("bench: stage %q at position %d: %q is not a positive duration", part, off+1, strings.TrimSpace(ds))
+		return Stage{}, syntaxErrorf("stage %q at position %d: %q is not a positive duration", part, off+1, strings.TrimSpace(ds))
 	}
 	roff := off + len(ds) + 1
 	arrow := "→"

@@ -11,8 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/authbench/authbench/reports"
 )
 
@@ -88,7 +86,7 @@ func NewSummary(res *Result, meta Meta) Summary {
 		s.Rates.Achieved = round3(float64(c.Started) / wall.Seconds())
 	}
 	if res.Mode == Open {
-		if p, err := NewPacer(cfg.Schedule); err == nil && p.End() > 0 {
+		if p := cfg.Pacer; p != nil && p.End() > 0 {
 			s.Rates.Planned = round3(float64(ShardPlanned(p.Planned(), cfg.ShardIndex, cfg.ShardCount)) / p.End().Seconds())
 		} else {
 			s.Rates.Planned = cfg.Schedule.Rate
@@ -195,38 +193,24 @@ func writeCounts(b *strings.Builder, label string, m map[string]int64, total int
 	b.WriteString("\n")
 }
 
-// HistogramLog writes interval histograms as an HdrHistogram interval log (the Java
-// HdrHistogram log format, version 1.3): one line per metric per interval, tagged with
-// the metric name, with a base64 compressed histogram of µs values. Its OnInterval
-// method plugs into Config.OnInterval. It is safe for concurrent use.
+// HistogramLog is the interval-log sink of a run: it writes each interval's
+// histograms to a reports.IntervalLogWriter (the HdrHistogram interval log format,
+// one tagged line per metric per interval). Its OnInterval method plugs into
+// Config.OnInterval. It is safe for concurrent use.
 type HistogramLog struct {
 	mu  sync.Mutex
-	lw  *hdr.HistogramLogWriter
+	w   *reports.IntervalLogWriter
 	err error
 }
 
-// NewHistogramLog writes the log header (start time as the base time) to w.
+// NewHistogramLog writes the log header (start as the start time, and truncated to
+// the second as the base time) to w.
 func NewHistogramLog(w io.Writer, start time.Time) (*HistogramLog, error) {
-	lw := hdr.NewHistogramLogWriter(w)
-	l := &HistogramLog{lw: lw}
-	// The log format writes the base time in whole seconds: keep it a whole second so
-	// that a reader gets the intervals' absolute times right.
-	base := start.Truncate(time.Second).UnixMilli()
-	lw.SetBaseTime(base)
-	for _, f := range []func() error{
-		lw.OutputLogFormatVersion,
-		func() error {
-			return lw.OutputComment("[authbench bench: values in microseconds; Interval_Max in seconds]")
-		},
-		func() error { return lw.OutputStartTime(start.UnixMilli()) },
-		func() error { return lw.OutputBaseTime(base) },
-		lw.OutputLegend,
-	} {
-		if err := f(); err != nil {
-			return nil, err
-		}
+	lw, err := reports.NewIntervalLogWriter(w, start)
+	if err != nil {
+		return nil, err
 	}
-	return l, nil
+	return &HistogramLog{w: lw}, nil
 }
 
 // OnInterval writes the interval's histograms, in metric order. The first write
@@ -234,18 +218,8 @@ func NewHistogramLog(w io.Writer, start time.Time) (*HistogramLog, error) {
 func (l *HistogramLog) OnInterval(iv *Interval) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.err != nil {
-		return
-	}
-	for _, m := range slices.Sorted(maps.Keys(iv.Histograms)) {
-		h := iv.Histograms[m]
-		h.SetTag(m)
-		err := l.lw.OutputIntervalHistogram(h)
-		h.SetTag("")
-		if err != nil {
-			l.err = err
-			return
-		}
+	if l.err == nil {
+		l.err = l.w.WriteInterval(iv.Histograms)
 	}
 }
 

@@ -33,6 +33,11 @@ type IntervalLog struct {
 	// BaseTime is the log's base time (its timestamps are relative to it); zero when
 	// the log has no BaseTime line.
 	BaseTime time.Time
+
+	// baseS and startS are the BaseTime and StartTime lines as written (seconds since
+	// the epoch), for absolute interval times computed as HdrHistogram computes them.
+	baseS, startS         float64
+	hasBase, hasStartTime bool
 }
 
 // Offset is how many seconds after start the log's time 0 is (its base time − start),
@@ -56,6 +61,14 @@ func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
 			f, _, _ := strings.Cut(b, " ")
 			if v, err := strconv.ParseFloat(f, 64); err == nil {
 				l.BaseTime = time.UnixMilli(int64(math.Round(v * 1000))).UTC()
+				l.baseS, l.hasBase = v, true
+			}
+			continue
+		}
+		if b, ok := strings.CutPrefix(line, "#[StartTime: "); ok {
+			f, _, _ := strings.Cut(b, " ")
+			if v, err := strconv.ParseFloat(f, 64); err == nil {
+				l.startS, l.hasStartTime = v, true
 			}
 			continue
 		}
@@ -90,6 +103,86 @@ func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// Histograms returns the log's histograms in file order, each tagged with its metric
+// and with its start and end set to absolute times in ms since the epoch, computed as
+// HdrHistogram's own log reader computes them (a log without a BaseTime line has
+// absolute timestamps, or timestamps relative to its StartTime when they lie more
+// than a year before it). The histograms are the log's own, not copies.
+func (l *IntervalLog) Histograms() []*hdr.Histogram {
+	if l == nil {
+		return nil
+	}
+	base := l.baseS
+	if !l.hasBase && len(l.Hists) > 0 {
+		start := l.startS
+		if !l.hasStartTime {
+			start = l.Hists[0].StartS
+		}
+		if l.Hists[0].StartS < start-365*24*3600.0 {
+			base = start
+		}
+	}
+	out := make([]*hdr.Histogram, 0, len(l.Hists))
+	for _, h := range l.Hists {
+		abs := h.StartS + base
+		h.Hist.SetStartTimeMs(int64(abs * 1000.0))
+		h.Hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
+		if h.Tag != "" {
+			h.Hist.SetTag(h.Tag)
+		}
+		out = append(out, h.Hist)
+	}
+	return out
+}
+
+// IntervalLogWriter writes interval histograms as an HdrHistogram interval log (the
+// Java HdrHistogram log format, version 1.3): one line per metric per interval,
+// tagged with the metric name, with a base64 compressed histogram of µs values and
+// timestamps relative to a whole-second base time. It is not safe for concurrent use.
+type IntervalLogWriter struct {
+	lw *hdr.HistogramLogWriter
+}
+
+// NewIntervalLogWriter writes the log header to w: the format version, a comment,
+// start as the start time and start truncated to the second as the base time.
+func NewIntervalLogWriter(w io.Writer, start time.Time) (*IntervalLogWriter, error) {
+	lw := hdr.NewHistogramLogWriter(w)
+	// The log format writes the base time in whole seconds: keep it a whole second so
+	// that a reader gets the intervals' absolute times right.
+	base := start.Truncate(time.Second).UnixMilli()
+	lw.SetBaseTime(base)
+	for _, f := range []func() error{
+		lw.OutputLogFormatVersion,
+		func() error {
+			return lw.OutputComment("[authbench bench: values in microseconds; Interval_Max in seconds]")
+		},
+		func() error { return lw.OutputStartTime(start.UnixMilli()) },
+		func() error { return lw.OutputBaseTime(base) },
+		lw.OutputLegend,
+	} {
+		if err := f(); err != nil {
+			return nil, err
+		}
+	}
+	return &IntervalLogWriter{lw: lw}, nil
+}
+
+// WriteInterval writes one interval: each metric's histogram (its start and end times
+// set by the caller, in ms since the epoch), in metric-name order, tagged with the
+// name. The histograms' tags are left empty.
+func (l *IntervalLogWriter) WriteInterval(hists map[string]*hdr.Histogram) error {
+	for _, m := range slices.Sorted(maps.Keys(hists)) {
+		h := hists[m]
+		h.SetTag(m)
+		err := l.lw.OutputIntervalHistogram(h)
+		h.SetTag("")
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Tags lists the log's metric names, sorted.

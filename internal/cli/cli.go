@@ -14,7 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authbench/authbench/bench"
 	"github.com/authbench/authbench/internal/exitcode"
+	"github.com/authbench/authbench/reports"
 )
 
 // Env is the outside world as the commands see it.
@@ -43,7 +45,7 @@ func Run(ctx context.Context, env Env, args []string) int {
 	if err == nil {
 		return exitcode.OK
 	}
-	code := exitcode.Of(err)
+	code := exitcode.Of(err, errorKinds()...)
 	if !reached && code == exitcode.Failure {
 		// cobra failed before any command ran: an unknown command, a bad flag or a
 		// wrong number of arguments.
@@ -53,15 +55,26 @@ func Run(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "authbench: interrupted")
 		return code
 	}
-	fmt.Fprintln(env.Stderr, "authbench: "+oneLine(err.Error()))
+	fmt.Fprintln(env.Stderr, "authbench: "+firstLine(err.Error()))
 	return code
 }
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+// errorKinds maps the library packages' kinds of error to exit codes: a bench plan,
+// target or merge or a run directory the user has to fix is a usage error, missing
+// shards an incomplete merge, failed thresholds or a regression gate a breach.
+func errorKinds() []exitcode.Kind {
+	return []exitcode.Kind{
+		exitcode.Is(bench.ErrInvalid, exitcode.Usage),
+		exitcode.Is(bench.ErrIncomplete, exitcode.IncompleteMerge),
+		exitcode.Is(reports.ErrInvalid, exitcode.Usage),
+		exitcode.Is(reports.ErrBreached, exitcode.ThresholdsBreached),
 	}
+}
+
+// firstLine is s's first line, without surrounding space: errors are printed as one
+// line.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
 }
 

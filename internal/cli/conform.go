@@ -2,18 +2,14 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/formatter"
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
@@ -71,9 +67,6 @@ unreachable target.`,
 	return cmd
 }
 
-// ansi matches terminal colour escapes, which Ginkgo puts in its error messages.
-var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
 // conformT is the GinkgoTestingT of an in-process run.
 type conformT struct{ failed bool }
 
@@ -85,7 +78,12 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	}
 	if fl.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(fl.labelFilter); err != nil {
-			return exitcode.Usagef("--label-filter: %s", ansi.ReplaceAllString(err.Error(), ""))
+			// Ginkgo's error text is coloured: report its heading and message.
+			var ge types.GinkgoError
+			if errors.As(err, &ge) {
+				return exitcode.Usagef("--label-filter: %s\n%s", ge.Heading, ge.Message)
+			}
+			return exitcode.Usagef("--label-filter: %w", err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
@@ -155,136 +153,26 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		return fmt.Errorf("conform: the suite produced no report")
 	}
 	if fl.junit != "" {
-		if err := writeJUnit(fl.junit, *report); err != nil {
+		if err := reports.WriteGinkgoJUnit(fl.junit, *report); err != nil {
 			return err
 		}
 	}
+	sum := reports.ConformFromGinkgo(*report, target.Name())
 	if fl.jsonOut != "" {
-		if err := writeConformJSON(fl.jsonOut, *report, target.Name()); err != nil {
+		if err := sum.WriteJSONFile(fl.jsonOut); err != nil {
 			return err
 		}
 	}
 	if fl.htmlOut != "" {
-		if err := writeConformHTML(fl.htmlOut, *report, target.Name()); err != nil {
+		if err := sum.WriteHTMLFile(fl.htmlOut); err != nil {
 			return err
 		}
 	}
-	sum := summarize(*report)
-	printConformSummary(env, sum, fl.list)
+	if err := reports.WriteConformText(env.Stdout, sum, fl.list, scenarios.WouldRun); err != nil {
+		return err
+	}
 	if t.failed || sum.Failed > 0 {
-		return exitcode.Wrap(exitcode.ConformanceFailed, fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Ran))
+		return exitcode.Wrap(exitcode.ConformanceFailed, fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Ran()))
 	}
 	return nil
-}
-
-// specResult is one spec in the JSON report.
-type specResult = reports.ConformSpec
-
-type conformSummary struct {
-	Ran, Passed, Failed, Skipped int
-	Specs                        []specResult
-}
-
-func summarize(r types.Report) conformSummary {
-	var s conformSummary
-	for _, sp := range r.SpecReports {
-		if sp.LeafNodeType != types.NodeTypeIt {
-			continue
-		}
-		res := specResult{
-			Name:       sp.FullText(),
-			Labels:     sp.Labels(),
-			State:      sp.State.String(),
-			DurationMS: sp.RunTime.Milliseconds(),
-			Location:   sp.LeafNodeLocation.String(),
-		}
-		switch {
-		case sp.State.Is(types.SpecStateSkipped | types.SpecStatePending):
-			s.Skipped++
-			res.SkipReason = sp.Failure.Message
-		case sp.State.Is(types.SpecStateFailureStates):
-			s.Ran++
-			s.Failed++
-			res.Failure = sp.Failure.Message
-		default:
-			s.Ran++
-			s.Passed++
-		}
-		s.Specs = append(s.Specs, res)
-	}
-	sort.Slice(s.Specs, func(i, j int) bool { return s.Specs[i].Name < s.Specs[j].Name })
-	return s
-}
-
-// conformReport is the JSON report of a conformance run (reports.ConformReport, schema
-// authbench.report/v1, kind "conform"); the HTML page and `authbench report` read it.
-func conformReport(r types.Report, target string) *reports.ConformReport {
-	s := summarize(r)
-	return &reports.ConformReport{Schema: reports.Schema, Kind: "conform", Target: target, Start: r.StartTime.UTC(), End: r.EndTime.UTC(),
-		Passed: s.Passed, Failed: s.Failed, Skipped: s.Skipped, Specs: s.Specs}
-}
-
-func writeConformJSON(path string, r types.Report, target string) error {
-	b, err := json.MarshalIndent(conformReport(r, target), "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
-
-func printConformSummary(env Env, s conformSummary, list bool) {
-	fmt.Fprintln(env.Stdout) // Ginkgo's succinct progress line ends without one
-	if list {
-		run, skip := 0, 0
-		for _, sp := range s.Specs {
-			switch {
-			case sp.SkipReason == scenarios.WouldRun:
-				run++
-				fmt.Fprintf(env.Stdout, "run  %s  [%s]\n", sp.Name, strings.Join(sp.Labels, ", "))
-			case sp.SkipReason != "":
-				skip++
-				fmt.Fprintf(env.Stdout, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
-			}
-		}
-		fmt.Fprintf(env.Stdout, "%d specs would run, %d would be skipped\n", run, skip)
-		return
-	}
-	for _, sp := range s.Specs {
-		switch {
-		case sp.Failure != "":
-			fmt.Fprintf(env.Stdout, "FAIL %s\n     %s\n", sp.Name, firstLine(sp.Failure))
-		case sp.SkipReason != "":
-			fmt.Fprintf(env.Stdout, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
-		}
-	}
-	fmt.Fprintf(env.Stdout, "%d passed, %d failed, %d skipped\n", s.Passed, s.Failed, s.Skipped)
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
-}
-
-// junitTime matches the time attributes of Ginkgo's JUnit report, which it writes with
-// Go's shortest float format (4.2e-05 for a very short spec): not an xs:decimal, which
-// CI tools' JUnit parsers expect.
-var junitTime = regexp.MustCompile(`time="([0-9.eE+-]+)"`)
-
-// writeJUnit writes Ginkgo's JUnit report with every time as a plain decimal.
-func writeJUnit(path string, r types.Report) error {
-	if err := reporters.GenerateJUnitReport(r, path); err != nil {
-		return err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	b = junitTime.ReplaceAllFunc(b, func(m []byte) []byte {
-		v, err := strconv.ParseFloat(string(junitTime.FindSubmatch(m)[1]), 64)
-		if err != nil {
-			return m
-		}
-		return []byte(`time="` + strconv.FormatFloat(v, 'f', 6, 64) + `"`)
-	})
-	return os.WriteFile(path, b, 0o644)
 }

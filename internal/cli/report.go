@@ -1,11 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -46,7 +41,7 @@ regression above --max-regression.`,
 					return exitcode.Usagef("--%s goes with --baseline", f)
 				}
 			}
-			return runReportPage(env, fl, args[0])
+			return reports.RebuildPage(args[0], reports.PageOptions{HTML: fl.html, JUnit: fl.junit, Generated: env.Now(), Stdout: env.Stdout})
 		},
 	}
 	f := cmd.Flags()
@@ -59,61 +54,6 @@ regression above --max-regression.`,
 	return cmd
 }
 
-func loadReportRun(path string) (*reports.Run, error) {
-	r, err := reports.LoadRun(path)
-	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
-	}
-	return r, nil
-}
-
-func runReportPage(env Env, fl reportFlags, dir string) error {
-	r, err := loadReportRun(dir)
-	if err != nil {
-		return err
-	}
-	htmlPath := fl.html
-	if htmlPath == "" {
-		htmlPath = filepath.Join(r.Dir, reports.HTMLFile)
-	}
-	opt := reports.HTMLOptions{Generated: env.Now(), Sources: []string{filepath.Base(r.Path)}}
-	var page bytes.Buffer
-	switch r.Kind {
-	case "bench":
-		if fl.junit != "" {
-			return exitcode.Usagef("--junit is for conform runs; %s is a bench run", r.Path)
-		}
-		if r.Log != nil {
-			opt.Sources = append(opt.Sources, reports.IntervalLogFile)
-		}
-		err = reports.WriteBenchHTML(&page, r.Bench, r.Log, opt)
-	case "conform":
-		err = reports.WriteConformHTML(&page, r.Conform, opt)
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(htmlPath, page.Bytes(), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "wrote %s\n", htmlPath)
-	if r.Kind == "conform" {
-		junitPath := fl.junit
-		if junitPath == "" {
-			junitPath = filepath.Join(r.Dir, reports.JUnitFile)
-		}
-		var b bytes.Buffer
-		if err := reports.WriteConformJUnit(&b, r.Conform); err != nil {
-			return err
-		}
-		if err := os.WriteFile(junitPath, b.Bytes(), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "wrote %s\n", junitPath)
-	}
-	return nil
-}
-
 // parseRegressionPercent reads "10%" or "10" as 10.
 func parseRegressionPercent(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
@@ -123,6 +63,7 @@ func parseRegressionPercent(s string) (float64, error) {
 	return v, nil
 }
 
+// runCompare checks the comparison flags and compares the runs.
 func runCompare(env Env, fl reportFlags, newPath string) error {
 	if fl.html != "" || fl.junit != "" {
 		return exitcode.Usagef("--html and --junit do not go with --baseline")
@@ -140,44 +81,5 @@ func runCompare(env Env, fl reportFlags, newPath string) error {
 			return exitcode.Usagef("--stats %q: want p50, p90, p95, p99, p99.9, max, mean or errors", s)
 		}
 	}
-	old, err := loadReportRun(fl.baseline)
-	if err != nil {
-		return err
-	}
-	cur, err := loadReportRun(newPath)
-	if err != nil {
-		return err
-	}
-	for _, r := range []*reports.Run{old, cur} {
-		if r.Kind != "bench" {
-			return exitcode.Usagef("%s is a %s report: --baseline compares bench runs", r.Path, r.Kind)
-		}
-	}
-	if opt.MaxRegression >= 0 {
-		for _, m := range fl.metrics {
-			_, inOld := old.Bench.Metrics[m]
-			_, inNew := cur.Bench.Metrics[m]
-			if !inOld || !inNew {
-				return exitcode.Usagef("--metrics %q: not in both runs", m)
-			}
-		}
-	}
-	cs := reports.Compare(old.Bench, cur.Bench, opt)
-	fmt.Fprintf(env.Stdout, "%s → %s\n", old.Path, cur.Path)
-	if err := reports.WriteComparison(env.Stdout, cs, opt); err != nil {
-		return err
-	}
-	if r := reports.Regressions(cs); len(r) > 0 {
-		c := r[0]
-		return exitcode.Wrap(exitcode.ThresholdsBreached, fmt.Errorf("%d regression(s) above %s%%, first %s %s %s", len(r), strconv.FormatFloat(opt.MaxRegression, 'f', -1, 64), c.Metric, c.Stat, reports.FormatDelta(c.Delta)))
-	}
-	return nil
-}
-
-// writeRunPage writes report.html into a run directory just written by bench or
-// merge (the same page `authbench report DIR` rebuilds).
-func writeRunPage(env Env, dir string) error {
-	quiet := env
-	quiet.Stdout = io.Discard
-	return runReportPage(quiet, reportFlags{}, dir)
+	return reports.CompareRuns(env.Stdout, fl.baseline, newPath, opt)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -126,24 +125,10 @@ func runSignin(ctx context.Context, env Env, fl signinFlags) error {
 	switch {
 	case len(fl.codeCommand) > 0:
 		o.Codes = &mfa.Command{Args: fl.codeCommand}
-	case isLoopback(fl.endpoint):
+	case driver.IsLoopback(fl.endpoint):
 		o.Codes = mfa.NewOutbox(fl.endpoint, nil)
 	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
 	defer cancel()
 	return signin.Run(ctx, o)
-}
-
-// isLoopback says whether endpoint is a URL on this machine (an emulator).
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

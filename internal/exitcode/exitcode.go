@@ -1,6 +1,8 @@
 // Package exitcode is the one table of authbench's process exit codes, and the error
 // wrapper that carries a code from deep in a command up to main, where it is mapped
-// once.
+// once. Library packages do not know exit codes: their errors carry a kind (a typed
+// error or a sentinel wrapped with %w), and the command tree passes [Of] the [Kind]s
+// that map those kinds to codes. Nothing here reads an error's text.
 package exitcode
 
 import (
@@ -49,15 +51,43 @@ func Usagef(format string, args ...any) error {
 	return &Error{Code: Usage, Err: fmt.Errorf(format, args...)}
 }
 
+// Kind maps a kind of error to an exit code.
+type Kind struct {
+	// Match reports whether err is of the kind (with errors.Is or errors.As, which
+	// look through the whole chain).
+	Match func(err error) bool
+	// Code is the kind's exit code.
+	Code int
+}
+
+// Is is the Kind of errors matching target with errors.Is.
+func Is(target error, code int) Kind {
+	return Kind{Match: func(err error) bool { return errors.Is(err, target) }, Code: code}
+}
+
+// As is the Kind of errors whose chain holds an error of type T (errors.As).
+func As[T error](code int) Kind {
+	return Kind{Match: func(err error) bool {
+		var t T
+		return errors.As(err, &t)
+	}, Code: code}
+}
+
 // Of returns the exit code for err: 0 for nil, the code of the outermost [*Error] in
-// the chain, 130 for a cancelled context, 1 otherwise.
-func Of(err error) int {
+// the chain, else the code of the first of kinds that err matches, 130 for a
+// cancelled context, 1 otherwise.
+func Of(err error, kinds ...Kind) int {
 	if err == nil {
 		return OK
 	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	for _, k := range kinds {
+		if k.Match(err) {
+			return k.Code
+		}
 	}
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
