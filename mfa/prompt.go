@@ -1,13 +1,11 @@
 package mfa
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 )
 
 // DefaultPromptAttempts is how many times a Prompt asks before giving up on empty
@@ -19,39 +17,34 @@ type PromptOptions struct {
 	// Attempts is how many times to ask when the answer is empty. Zero means
 	// DefaultPromptAttempts.
 	Attempts int
+	// Input, when set, is where answers are read from instead of a new Input over
+	// NewPrompt's reader, so that a Prompt and other questions share one terminal
+	// without two buffers competing for its lines.
+	Input *Input
 }
 
 // Prompt is a Source that asks a person: it writes one line such as
 //
 //	Code sent by EMAIL to a***@e*** for alice:
 //
-// and reads the answer, one line, trimmed. An empty answer is asked again, up to
-// Attempts times. End of input gives up.
+// and reads the answer, one line, trimmed. Codes are secrets: on a terminal the
+// answer is read without echo (see [Input]); from a pipe it is read as a line. An
+// empty answer is asked again, up to Attempts times. End of input gives up.
 //
-// Reading honours ctx: when ctx ends, Code returns at once. The read itself runs in
-// a goroutine that cannot be interrupted on a blocking reader such as a terminal, so
-// it may outlive the cancelled call; the next call then takes over that pending read
-// rather than starting a second one, so no input is lost or read twice. Calls are
-// served one at a time; a Prompt is safe for concurrent use.
+// Reading honours ctx: when ctx ends, Code returns at once (see [Input] for the read
+// left pending). Calls are served one at a time; a Prompt is safe for concurrent use.
 type Prompt struct {
-	in       *bufio.Reader
+	in       *Input
 	out      io.Writer
 	attempts int
 
 	turn chan struct{} // holds a token while a call is asking
-
-	mu      sync.Mutex
-	pending chan readResult // an outstanding read, or nil
-}
-
-type readResult struct {
-	line string
-	err  error
 }
 
 // NewPrompt returns a Prompt that writes questions to out and reads answers from
-// in (typically os.Stderr and os.Stdin). It buffers in, so nothing else should read
-// from in afterwards.
+// in (typically os.Stderr and os.Stdin). It buffers in unless in is a terminal, so
+// nothing else should read from in afterwards; share an [Input] through
+// PromptOptions.Input to ask other questions on the same input.
 func NewPrompt(in io.Reader, out io.Writer, optFns ...func(*PromptOptions)) *Prompt {
 	var o PromptOptions
 	for _, fn := range optFns {
@@ -60,7 +53,10 @@ func NewPrompt(in io.Reader, out io.Writer, optFns ...func(*PromptOptions)) *Pro
 	if o.Attempts <= 0 {
 		o.Attempts = DefaultPromptAttempts
 	}
-	return &Prompt{in: bufio.NewReader(in), out: out, attempts: o.Attempts, turn: make(chan struct{}, 1)}
+	if o.Input == nil {
+		o.Input = NewInput(in, out)
+	}
+	return &Prompt{in: o.Input, out: out, attempts: o.Attempts, turn: make(chan struct{}, 1)}
 }
 
 // Code asks for the code r describes and returns the first non-empty answer.
@@ -76,7 +72,7 @@ func (p *Prompt) Code(ctx context.Context, r Request) (string, error) {
 		if _, err := io.WriteString(p.out, question); err != nil {
 			return "", newNoCode("prompt", r, "could not ask", err)
 		}
-		line, err := p.readLine(ctx)
+		line, err := p.in.ReadLine(ctx, true)
 		if s := strings.TrimSpace(line); s != "" {
 			return s, nil
 		}
@@ -90,32 +86,6 @@ func (p *Prompt) Code(ctx context.Context, r Request) (string, error) {
 		}
 	}
 	return "", newNoCode("prompt", r, fmt.Sprintf("%d empty answers", p.attempts), nil)
-}
-
-// readLine waits for the next line of input or for ctx to end. A read left pending
-// by an earlier cancelled call is reused.
-func (p *Prompt) readLine(ctx context.Context) (string, error) {
-	p.mu.Lock()
-	ch := p.pending
-	if ch == nil {
-		ch = make(chan readResult, 1)
-		p.pending = ch
-		go func() {
-			line, err := p.in.ReadString('\n')
-			ch <- readResult{line, err}
-		}()
-	}
-	p.mu.Unlock()
-
-	select {
-	case res := <-ch:
-		p.mu.Lock()
-		p.pending = nil
-		p.mu.Unlock()
-		return res.line, res.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
 }
 
 // promptText is the question for r, for example

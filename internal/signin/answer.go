@@ -1,7 +1,6 @@
 package signin
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,11 +16,11 @@ import (
 // answer finds the value for a step: an option, a code source, or the terminal.
 func (s *session) answer(ctx context.Context, n driver.NextStep, password string) (string, driver.ConfirmOptions, error) {
 	var o driver.ConfirmOptions
-	pick := func(given, question string) (string, error) {
+	pick := func(given, question string, secret bool) (string, error) {
 		if given != "" {
 			return given, nil
 		}
-		return s.ask(ctx, question)
+		return s.ask(ctx, question, secret)
 	}
 	switch n.SignInStep {
 	case driver.ConfirmSignInWithSMSMFACode, driver.ConfirmSignInWithOTPCode:
@@ -36,7 +35,7 @@ func (s *session) answer(ctx context.Context, n driver.NextStep, password string
 		c, err := s.totpCode(ctx)
 		return c, o, err
 	case driver.ContinueSignInWithMFASelection:
-		v, err := pick(s.o.MFAChoice, fmt.Sprintf("Choose an MFA type %v: ", n.AllowedMFATypes))
+		v, err := pick(s.o.MFAChoice, fmt.Sprintf("Choose an MFA type %v: ", n.AllowedMFATypes), shown)
 		return v, o, err
 	case driver.ContinueSignInWithMFASetupSelection, driver.ContinueSignInWithTOTPSetup, driver.ContinueSignInWithEmailMFASetup:
 		switch {
@@ -52,33 +51,33 @@ func (s *session) answer(ctx context.Context, n driver.NextStep, password string
 			c, err := s.totpCode(ctx)
 			return c, o, err
 		case n.SignInStep == driver.ContinueSignInWithEmailMFASetup || (len(n.AllowedMFATypes) == 1 && n.AllowedMFATypes[0] == driver.MFAEmail):
-			v, err := pick(s.o.Email, "Email address for email MFA: ")
+			v, err := pick(s.o.Email, "Email address for email MFA: ", shown)
 			return v, o, err
 		}
 		choice := s.o.MFAChoice
 		if choice == "" && len(n.AllowedMFATypes) > 0 && s.o.NoPrompt {
 			choice = string(n.AllowedMFATypes[0])
 		}
-		v, err := pick(choice, fmt.Sprintf("Choose an MFA type to set up %v: ", n.AllowedMFATypes))
+		v, err := pick(choice, fmt.Sprintf("Choose an MFA type to set up %v: ", n.AllowedMFATypes), shown)
 		return v, o, err
 	case driver.ContinueSignInWithFirstFactorSelection:
-		v, err := pick(s.o.FirstFactor, fmt.Sprintf("Choose a first factor %v: ", n.AvailableFactors))
+		v, err := pick(s.o.FirstFactor, fmt.Sprintf("Choose a first factor %v: ", n.AvailableFactors), shown)
 		return v, o, err
 	case driver.ConfirmSignInWithPassword:
-		v, err := pick(password, "Password: ")
+		v, err := pick(password, "Password: ", hidden)
 		return v, o, err
 	case driver.ConfirmSignInWithNewPassword:
 		o.UserAttributes = s.o.Attributes
 		for _, a := range n.MissingAttributes {
 			if o.UserAttributes[a] == "" {
-				v, err := s.ask(ctx, "Value of required attribute "+a+": ")
+				v, err := s.ask(ctx, "Value of required attribute "+a+": ", shown)
 				if err != nil {
 					return "", o, err
 				}
 				o.UserAttributes[a] = v
 			}
 		}
-		v, err := pick(s.o.NewPassword, "New password: ")
+		v, err := pick(s.o.NewPassword, "New password: ", hidden)
 		return v, o, err
 	case driver.ConfirmSignInWithCustomChallenge:
 		if len(s.answers) > 0 {
@@ -86,7 +85,7 @@ func (s *session) answer(ctx context.Context, n driver.NextStep, password string
 			s.answers = s.answers[1:]
 			return v, o, nil
 		}
-		v, err := s.ask(ctx, "Answer to the custom challenge: ")
+		v, err := s.ask(ctx, customQuestion(n.AdditionalInfo), customSecret(n.AdditionalInfo))
 		return v, o, err
 	}
 	return "", o, fmt.Errorf("no way to answer step %s", n.SignInStep)
@@ -99,7 +98,7 @@ func (s *session) totpCode(ctx context.Context) (string, error) {
 		secret = s.secret
 	}
 	if secret == "" {
-		return s.ask(ctx, "TOTP code: ")
+		return s.ask(ctx, "TOTP code: ", hidden)
 	}
 	if s.totp == nil {
 		s.totp = &mfa.TOTP{Now: s.o.Now}
@@ -107,34 +106,53 @@ func (s *session) totpCode(ctx context.Context) (string, error) {
 	return s.totp.Next(ctx, secret)
 }
 
-// ask reads one answer from the terminal, unless prompting is off.
-func (s *session) ask(ctx context.Context, question string) (string, error) {
-	if s.o.NoPrompt {
-		return "", exitcode.Usagef("an answer is needed (%s) and --no-prompt is set", strings.TrimSuffix(strings.TrimSpace(question), ":"))
+// Whether ask echoes what is typed on a terminal.
+const (
+	shown  = false
+	hidden = true
+)
+
+// customQuestion is the prompt for a custom challenge: the challenge's public
+// "question" parameter when it has one (public parameters are shown to the user by
+// design), else a generic question.
+func customQuestion(public map[string]string) string {
+	if q := strings.TrimSpace(public["question"]); q != "" {
+		return "Answer to the custom challenge (" + q + "): "
 	}
-	if s.lines == nil {
-		s.lines = bufio.NewReader(s.o.Stdin)
+	return "Answer to the custom challenge: "
+}
+
+// customSecret reports whether a custom challenge marks its answer secret: a public
+// parameter "secret" (or "sensitive") that is "true", "yes" or "1", as a Define Auth
+// Challenge trigger or a fixture's publicParameters can set. An unmarked answer is
+// echoed, as a question like "What is 6*7?" expects.
+func customSecret(public map[string]string) bool {
+	for _, k := range []string{"secret", "sensitive"} {
+		switch strings.ToLower(strings.TrimSpace(public[k])) {
+		case "true", "yes", "1":
+			return true
+		}
+	}
+	return false
+}
+
+// ask reads one answer from the terminal, unless prompting is off. A secret answer
+// is not echoed on a terminal.
+func (s *session) ask(ctx context.Context, question string, secret bool) (string, error) {
+	what := strings.TrimSuffix(strings.TrimSpace(question), ":")
+	if s.o.NoPrompt {
+		return "", exitcode.Usagef("an answer is needed (%s) and --no-prompt is set", what)
 	}
 	fmt.Fprint(s.o.Stderr, question)
-	type line struct {
-		s   string
-		err error
-	}
-	ch := make(chan line, 1)
-	go func() {
-		l, err := s.lines.ReadString('\n')
-		ch <- line{strings.TrimSpace(l), err}
-	}()
-	select {
-	case <-ctx.Done():
+	l, err := s.in.ReadLine(ctx, secret)
+	l = strings.TrimSpace(l)
+	switch {
+	case ctx.Err() != nil:
 		return "", ctx.Err()
-	case l := <-ch:
-		if l.s == "" && l.err != nil {
-			if errors.Is(l.err, io.EOF) {
-				return "", exitcode.Usagef("no answer on standard input (%s)", strings.TrimSuffix(strings.TrimSpace(question), ":"))
-			}
-			return "", l.err
-		}
-		return l.s, nil
+	case l == "" && errors.Is(err, io.EOF):
+		return "", exitcode.Usagef("no answer on standard input (%s)", what)
+	case l == "" && err != nil:
+		return "", err
 	}
+	return l, nil
 }

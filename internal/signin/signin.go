@@ -6,8 +6,11 @@
 // Each answer comes from the options first (a new password, an MFA choice, custom
 // challenge answers, a TOTP secret), SMS and email codes from a code source (a
 // command, an emulator's outbox), and anything still missing from the terminal,
-// unless prompting is off. With no pool given, Run starts the embedded pool with its
-// default fixture (fixtures/pool.yaml) for the length of the sign-in.
+// unless prompting is off. Secret answers (passwords, codes, custom answers the
+// challenge marks secret) are read without echo on a terminal and as plain lines
+// from a pipe; choices, email addresses and attribute values are echoed. With no
+// pool given, Run starts the embedded pool with its default fixture
+// (fixtures/pool.yaml) for the length of the sign-in.
 //
 // The package is internal: it is the command's interaction (prompts, printed lines,
 // exit codes), not a library promise. Secrets (passwords, codes, TOTP secrets,
@@ -15,7 +18,6 @@
 package signin
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -107,9 +109,9 @@ func Run(ctx context.Context, o Options) error {
 	if o.Attributes == nil {
 		o.Attributes = map[string]string{}
 	}
-	s := &session{o: o, auth: client.NewAuth(), answers: o.Answers, started: o.Now()}
+	s := &session{o: o, auth: client.NewAuth(), answers: o.Answers, started: o.Now(), in: mfa.NewInput(o.Stdin, o.Stderr)}
 	if s.o.Codes == nil {
-		s.o.Codes = mfa.NewPrompt(o.Stdin, o.Stderr)
+		s.o.Codes = mfa.NewPrompt(o.Stdin, o.Stderr, func(po *mfa.PromptOptions) { po.Input = s.in })
 	}
 	return s.run(ctx)
 }
@@ -118,8 +120,8 @@ func Run(ctx context.Context, o Options) error {
 type session struct {
 	o       Options
 	auth    *driver.Auth
-	answers []string // the custom challenge answers not used yet
-	lines   *bufio.Reader
+	answers []string   // the custom challenge answers not used yet
+	in      *mfa.Input // the terminal (or standard input), shared with a code prompt
 	totp    *mfa.TOTP
 	secret  string // a TOTP secret learnt during setup
 	started time.Time
@@ -128,7 +130,7 @@ type session struct {
 func (s *session) run(ctx context.Context) error {
 	password := s.o.Password
 	if password == "" && s.o.Flow != driver.CustomWithoutSRP && s.o.Flow != driver.UserAuth {
-		p, err := s.ask(ctx, "Password for "+s.o.Username+": ")
+		p, err := s.ask(ctx, "Password for "+s.o.Username+": ", hidden)
 		if err != nil {
 			return err
 		}
