@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -127,10 +128,30 @@ func ParseFixture(r io.Reader) (*Fixture, error) {
 		if errors.Is(err, io.EOF) {
 			return &f, nil
 		}
-		return nil, fmt.Errorf("fixture: %w", err)
+		return nil, &fixtureError{err: err}
 	}
 	return &f, nil
 }
+
+// fixtureError is a fixture that does not decode: YAML syntax, an unknown field or a
+// value of the wrong type. Its text is one line that keeps every detail the decoder
+// gave, for example "fixture: line 3: field rat not found in type emulator.FixturePool;
+// line 4: cannot unmarshal !!seq into string". It unwraps to the decoder's error.
+type fixtureError struct {
+	err error
+}
+
+// Error is the decoder's message on one line: its type errors joined by "; ".
+func (e *fixtureError) Error() string {
+	var te *yaml.TypeError
+	if errors.As(e.err, &te) && len(te.Errors) > 0 {
+		return "fixture: " + strings.Join(te.Errors, "; ")
+	}
+	return "fixture: " + strings.Join(strings.Fields(strings.TrimPrefix(e.err.Error(), "yaml: ")), " ")
+}
+
+// Unwrap returns the decoder's error.
+func (e *fixtureError) Unwrap() error { return e.err }
 
 // LoadFixtureFile reads a fixture file and loads it into the server.
 func (s *Server) LoadFixtureFile(ctx context.Context, path string) (*Loaded, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -78,12 +79,24 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	}
 	if fl.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(fl.labelFilter); err != nil {
-			// Ginkgo's error text is coloured: report its heading and message.
+			// Ginkgo's message is the filter, coloured at the fault, then the reason
+			// on the next line: report the reason, on one line.
 			var ge types.GinkgoError
 			if errors.As(err, &ge) {
-				return exitcode.Usagef("--label-filter: %s\n%s", ge.Heading, ge.Message)
+				_, reason, _ := strings.Cut(ge.Message, "\n")
+				if reason = strings.Join(strings.Fields(reason), " "); reason == "" {
+					reason = ge.Heading
+				}
+				return exitcode.Usagef("--label-filter %q: %s", fl.labelFilter, reason)
 			}
-			return exitcode.Usagef("--label-filter: %w", err)
+			return exitcode.Usagef("--label-filter %q: %s", fl.labelFilter, strings.Join(strings.Fields(err.Error()), " "))
+		}
+	}
+	// Ginkgo compiles --focus with regexp.MustCompile and panics on a bad one: check
+	// each expression first.
+	for _, re := range fl.focus {
+		if _, err := regexp.Compile(re); err != nil {
+			return exitcode.Usagef("--focus %q: %v", re, err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
