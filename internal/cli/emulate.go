@@ -32,8 +32,9 @@ it), JWKS at /<poolId>/.well-known/jwks.json, and every SMS and email it "sends"
 
 --fixture preloads pools, clients and users from YAML (see fixtures/pool.yaml). --state
 keeps the pools across restarts: it is loaded on start (and then the fixture is not
-applied), written atomically every --state-interval and on shutdown. SIGINT or SIGTERM
-shut down cleanly (exit 0).`,
+applied), written atomically every --state-interval and on shutdown. Its directory
+must be writable (checked at start); a symbolic link is written through, the link kept.
+SIGINT or SIGTERM shut down cleanly (exit 0).`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if interval < 0 {
@@ -60,6 +61,10 @@ shut down cleanly (exit 0).`,
 
 			restored := false
 			if state != "" {
+				// Fail now, not at every save, when the state cannot be written.
+				if err := emulator.PrepareState(state); err != nil {
+					return exitcode.Wrap(exitcode.Usage, err)
+				}
 				ok, err := srv.LoadState(state)
 				if err != nil {
 					return exitcode.Wrap(exitcode.Usage, err)
