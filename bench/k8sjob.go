@@ -22,9 +22,14 @@ type K8sJobOptions struct {
 	// Shards is the number of shards (pods); Image the image with the authbench binary.
 	Shards int
 	Image  string
-	// Name names the Job (the merge Job gets -merge); Namespace is kubectl's default
-	// when empty.
+	// Name names the Job (the merge Job gets -merge); empty means JobName(RunID), so
+	// that every run gets Jobs of its own and applying a new run never meets the
+	// previous run's Jobs (whose pod templates are immutable). Namespace is kubectl's
+	// default when empty.
 	Name, Namespace string
+	// RunID is the run id the shards will write (see RunID); empty means the one of
+	// Start with no config hash.
+	RunID string
 	// PVC is the PersistentVolumeClaim of the artifacts, mounted at Artifacts.
 	PVC, Artifacts string
 	// Secret, if set, is the Secret holding the app client secret (key client-secret).
@@ -39,6 +44,32 @@ type K8sJobOptions struct {
 
 var dns1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
+// maxJobName is the longest Job name K8sJobs accepts: the merge Job adds "-merge"
+// and an Indexed Job's pods add the index and a random suffix, all within the
+// 63-character limit of a label value.
+const maxJobName = 50
+
+// JobName is the default Job name of a run: "authbench-" and the run id in lower
+// case ("authbench-20260301t120000z-0123456789ab"), a DNS-1123 label of at most 50
+// characters.
+func JobName(runID string) string {
+	var b strings.Builder
+	b.WriteString("authbench-")
+	for _, r := range strings.ToLower(runID) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	name := b.String()
+	if len(name) > maxJobName {
+		name = name[:maxJobName]
+	}
+	return strings.TrimRight(name, "-")
+}
+
 func (o K8sJobOptions) check() error {
 	if o.Shards < 1 {
 		return invalidf("--shards must be at least 1, got %d", o.Shards)
@@ -46,8 +77,8 @@ func (o K8sJobOptions) check() error {
 	if o.Image == "" {
 		return invalidf("--image is required")
 	}
-	if !dns1123.MatchString(o.Name) || len(o.Name) > 50 {
-		return invalidf("--name %q: want a DNS-1123 label of at most 50 characters", o.Name)
+	if !dns1123.MatchString(o.Name) || len(o.Name) > maxJobName {
+		return invalidf("--name %q: want a DNS-1123 label (lower-case letters, digits and '-') of at most %d characters", o.Name, maxJobName)
 	}
 	for _, q := range []string{o.CPU, o.Memory} {
 		if _, err := resource.ParseQuantity(q); err != nil {
@@ -66,6 +97,12 @@ func (o K8sJobOptions) check() error {
 // K8sJobs checks o and renders the shard Job and the merge Job as a two-document
 // YAML stream. Option problems are ErrInvalid errors.
 func K8sJobs(o K8sJobOptions) (string, error) {
+	if o.Name == "" {
+		if o.RunID == "" {
+			o.RunID = RunID(o.Start, "")
+		}
+		o.Name = JobName(o.RunID)
+	}
 	if err := o.check(); err != nil {
 		return "", err
 	}

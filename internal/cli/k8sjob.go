@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
-	"github.com/authbench/authbench/bench"
 	"github.com/spf13/cobra"
+
+	"github.com/authbench/authbench/bench"
+	"github.com/authbench/authbench/internal/exitcode"
 )
 
 func newK8sJobCmd(env Env) *cobra.Command {
@@ -27,9 +30,22 @@ start time, --lead after now, so that every shard starts together.
 
 The client secret, if any, comes from the Kubernetes Secret named by --secret (key
 client-secret) as AUTHBENCH_CLIENT_SECRET; the artifacts volume is the
-PersistentVolumeClaim --pvc (ReadWriteMany).`,
+PersistentVolumeClaim --pvc (ReadWriteMany).
+
+The Jobs are named after the run (--name, default authbench-<run id>: the start time
+and the hash of the bench flags, as the shards' summaries will say), so applying the
+next run creates new Jobs instead of failing on the last run's immutable pod template.
+A --config file among the bench flags is read in the pods, not here: its settings are
+not in the name's hash.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Start, o.BenchArgs = env.Now().Add(lead).UTC().Truncate(time.Second), args
+			if o.Name == "" {
+				id, err := shardRunID(env, o)
+				if err != nil {
+					return err
+				}
+				o.RunID = id
+			}
 			docs, err := bench.K8sJobs(o)
 			if err != nil {
 				return err
@@ -41,7 +57,7 @@ PersistentVolumeClaim --pvc (ReadWriteMany).`,
 	f := cmd.Flags()
 	f.IntVar(&o.Shards, "shards", 0, "number of shards (pods)")
 	f.StringVar(&o.Image, "image", "", "container image with the authbench binary")
-	f.StringVar(&o.Name, "name", "authbench-bench", "name of the Job (the merge Job gets -merge)")
+	f.StringVar(&o.Name, "name", "", "name of the Job, a DNS-1123 label (the merge Job gets -merge); default authbench-<run id>")
 	f.StringVar(&o.Namespace, "namespace", "", "namespace (default: kubectl's)")
 	f.StringVar(&o.PVC, "pvc", "authbench-artifacts", "PersistentVolumeClaim for the artifacts")
 	f.StringVar(&o.Artifacts, "artifacts", "/artifacts", "where the volume is mounted")
@@ -50,4 +66,19 @@ PersistentVolumeClaim --pvc (ReadWriteMany).`,
 	f.StringVar(&o.Memory, "memory", "1Gi", "memory request and limit of each shard")
 	f.DurationVar(&lead, "lead", 2*time.Minute, "time from now to the common start")
 	return cmd
+}
+
+// shardRunID is the run id the shards of o will write: the bench flags parsed as a
+// shard parses them, hashed as bench hashes them (configHash), with the start time.
+// Bench flags that do not parse are a usage error now rather than in every pod.
+func shardRunID(env Env, o bench.K8sJobOptions) (string, error) {
+	bc := newBenchCmd(env)
+	args := append([]string{"--shards", strconv.Itoa(o.Shards), "--start-at", o.Start.Format(time.RFC3339)}, o.BenchArgs...)
+	if err := bc.ParseFlags(args); err != nil {
+		return "", exitcode.Usagef("bench flags: %v", err)
+	}
+	if rest := bc.Flags().Args(); len(rest) > 0 {
+		return "", exitcode.Usagef("bench flags: unexpected argument %q", rest[0])
+	}
+	return bench.RunID(o.Start, configHash(bc.Flags())), nil
 }
