@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
@@ -23,8 +25,13 @@ type UserSetOptions struct {
 	Users int
 	Mix   string
 	// PoolID, ClientID and ClientSecret are the pool and the app client the bench
-	// signs in through (the secret is kept in the file).
+	// signs in through (the secret is kept in the file). The command takes the
+	// secret from the environment (AUTHBENCH_CLIENT_SECRET), never from a flag's
+	// value, which every user of ps could read.
 	PoolID, ClientID, ClientSecret string
+	// ClientSecretFile, if set, is a file holding the client secret (surrounding
+	// space trimmed); it takes the place of ClientSecret.
+	ClientSecretFile string
 	// Region and Endpoint reach the pool (default: the pool id's region, AWS).
 	Region, Endpoint string
 	// IOwnThisPool confirms that users may be created in a non-loopback pool.
@@ -69,6 +76,15 @@ func ProvisionUserSet(ctx context.Context, o UserSetOptions) error {
 	}
 	if driver.RegionOf(o.PoolID) == "" {
 		return invalidf("--pool-id %q: want <region>_<id>", o.PoolID)
+	}
+	if o.ClientSecretFile != "" {
+		b, err := os.ReadFile(o.ClientSecretFile)
+		if err != nil {
+			return invalidf("--client-secret-file: %v", err)
+		}
+		if o.ClientSecret = strings.TrimSpace(string(b)); o.ClientSecret == "" {
+			return invalidf("--client-secret-file %s is empty", o.ClientSecretFile)
+		}
 	}
 	admin, err := NewAdmin(ctx, o.PoolID, o.Endpoint, o.Region)
 	if err != nil {

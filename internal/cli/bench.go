@@ -8,6 +8,7 @@ import (
 
 	"github.com/authbench/authbench/bench"
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/internal/exitcode"
 )
 
 // benchFlags are the bench command's flags: the plan's options, the target's, the
@@ -115,10 +116,17 @@ func newBenchProvisionCmd(env Env) *cobra.Command {
 (AWS credentials from the usual chain), in parallel, and writes them with their
 secrets to --out (mode 0600): keep that file to yourself. --delete removes the users
 listed in --out. TOTP, SMS, email and device flows need a pool configured for them;
-srp, password and refresh users work in any pool allowing those flows.`,
+srp, password and refresh users work in any pool allowing those flows.
+
+The app client's secret, if it has one, comes from AUTHBENCH_CLIENT_SECRET or
+--client-secret-file (a flag's value would be visible to every user of ps).`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("client-secret") {
+				return exitcode.Usagef("--client-secret is not taken (ps would show it): set AUTHBENCH_CLIENT_SECRET or use --client-secret-file")
+			}
 			o.Random, o.Stderr = env.Random, env.Stderr
+			o.ClientSecret = env.Getenv("AUTHBENCH_CLIENT_SECRET")
 			if del {
 				return bench.DeprovisionUserSet(cmd.Context(), o)
 			}
@@ -131,7 +139,10 @@ srp, password and refresh users work in any pool allowing those flows.`,
 	f.StringVar(&o.Mix, "mix", "srp", "the flows to create users for (weights are ignored)")
 	f.StringVar(&o.PoolID, "pool-id", "", "the pool")
 	f.StringVar(&o.ClientID, "client-id", "", "the app client the bench signs in through")
-	f.StringVar(&o.ClientSecret, "client-secret", "", "the app client's secret, if it has one (kept in the user-set file)")
+	f.StringVar(&o.ClientSecretFile, "client-secret-file", "", "file holding the app client's secret, if it has one (or AUTHBENCH_CLIENT_SECRET); kept in the user-set file")
+	// --client-secret is refused with a pointer to the two ways above.
+	f.String("client-secret", "", "refused: use AUTHBENCH_CLIENT_SECRET or --client-secret-file")
+	_ = f.MarkHidden("client-secret")
 	f.StringVar(&o.Region, "region", "", "the pool's region (default: from the pool id)")
 	f.StringVar(&o.Endpoint, "endpoint", "", "Cognito endpoint URL (an emulator); default AWS")
 	f.BoolVar(&del, "delete", false, "delete the users listed in --out")
