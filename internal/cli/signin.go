@@ -34,7 +34,9 @@ func newSigninCmd(env Env) *cobra.Command {
 each nextStep as it happens. Answers come from flags when given (--new-password,
 --mfa-choice, --answer, …), SMS and email codes from the embedded pool's outbox (or
 --code-command for a live pool), TOTP codes from --totp-secret; anything still
-missing is asked for on the terminal unless --no-prompt.
+missing is asked for on the terminal unless --no-prompt. On a terminal, passwords,
+codes and custom answers the challenge marks secret (public parameter secret: true)
+are read without echo; from a pipe every answer is one line.
 
 With no --endpoint and no --pool-id it starts the embedded pool with its default
 fixture (try --username confirmed --password Confirmed-Passw0rd, or --username
