@@ -15,6 +15,7 @@ import (
 	"errors"
 	"math/big"
 	"math/bits"
+	"unsafe"
 )
 
 // Nat512 is a number below 2^512 as eight 64-bit limbs, least significant
@@ -180,13 +181,33 @@ func mul64(asm bool, z, x, y, m *Nat512, minv uint64) {
 	}
 }
 
+// vecWork is the working set of exp4Vec: every vector the IFMA kernel loads
+// or stores, each a whole number of 32-byte rows. newVecWork places it
+// 32-byte aligned so that no 32-byte load or store splits a cache line (on a
+// plain stack variable that depends on the frame layout and costs up to 10 %).
+type vecWork struct {
+	minv                    [4]uint64
+	m, rr, xv, acc, op, one vec52
+	tbl                     [windowSize]vec52
+}
+
+// vecWorkBuf is storage for one vecWork with room to align it.
+type vecWorkBuf [unsafe.Sizeof(vecWork{})/8 + 4]uint64
+
+// newVecWork returns the 32-byte aligned, zeroed vecWork inside buf.
+func newVecWork(buf *vecWorkBuf) *vecWork {
+	p := unsafe.Pointer(buf)
+	return (*vecWork)(unsafe.Add(p, (32-uintptr(p)&31)&31))
+}
+
 // exp4Vec runs four exponentiations side by side with the vertical 52-bit
 // Montgomery multiplication (R = 2^520, operands and results below 2m, which
 // R > 4m allows without any final subtraction inside the loop): the IFMA
 // assembly if asm, else its portable model.
 func exp4Vec(asm bool, z, x, e *[4]Nat512, lanes *[4]*Mod512) {
-	var m, rr, xv, acc, op vec52
-	var minv [4]uint64
+	var buf vecWorkBuf
+	w := newVecWork(&buf)
+	m, rr, xv, acc, op, one, tbl, minv := &w.m, &w.rr, &w.xv, &w.acc, &w.op, &w.one, &w.tbl, &w.minv
 	for l, ln := range lanes {
 		minv[l] = ln.minv52
 		var x52 [10]uint64
@@ -197,23 +218,21 @@ func exp4Vec(asm bool, z, x, e *[4]Nat512, lanes *[4]*Mod512) {
 			xv[j][l] = x52[j]
 		}
 	}
-	var tbl [windowSize]vec52
-	var one vec52
 	one[0] = [4]uint64{1, 1, 1, 1}
-	mul52(asm, &tbl[0], &one, &rr, &m, &minv)
-	mul52(asm, &tbl[1], &xv, &rr, &m, &minv)
+	mul52(asm, &tbl[0], one, rr, m, minv)
+	mul52(asm, &tbl[1], xv, rr, m, minv)
 	for k := 2; k < windowSize; k++ {
-		mul52(asm, &tbl[k], &tbl[k-1], &tbl[1], &m, &minv)
+		mul52(asm, &tbl[k], &tbl[k-1], &tbl[1], m, minv)
 	}
-	gather(&acc, &tbl, e, firstWindow, 3)
+	gather(acc, tbl, e, firstWindow, 3)
 	for pos := firstWindow - windowBits; pos >= 0; pos -= windowBits {
 		for range windowBits {
-			sqr52(asm, &acc, &acc, &m, &minv)
+			sqr52(asm, acc, acc, m, minv)
 		}
-		gather(&op, &tbl, e, pos, windowSize-1)
-		mul52(asm, &acc, &acc, &op, &m, &minv)
+		gather(op, tbl, e, pos, windowSize-1)
+		mul52(asm, acc, acc, op, m, minv)
 	}
-	mul52(asm, &acc, &acc, &one, &m, &minv) // result in [0, m]
+	mul52(asm, acc, acc, one, m, minv) // result in [0, m]
 	for l, ln := range lanes {
 		var r [10]uint64
 		for j := range 10 {
