@@ -90,9 +90,14 @@ func (l *Mod512) SubMod(z, x, y *Nat512) {
 }
 
 // subIfGE sets z = z - m if z >= m (z < 2m assumed, with hi the bit 512 of z).
+// It runs after every product of mulCIOS8, so it stays on fixed-size arrays.
 func subIfGE(z *Nat512, hi uint64, m *Nat512) {
 	var d Nat512
-	if b := subVV(d[:], z[:], m[:]); hi != 0 || b == 0 {
+	var b uint64
+	for j := range d {
+		d[j], b = bits.Sub64(z[j], m[j], b)
+	}
+	if _, b = bits.Sub64(hi, 0, b); b == 0 {
 		*z = d
 	}
 }
