@@ -148,34 +148,39 @@ func Exp4(k Kernel, z, x, e *[4]Nat512, m *[4]*Mod512) {
 // RSA, for checking a signature independently of the kernel that made it.
 func ExpF4(k Kernel, z, x *Nat512, m *Mod512) {
 	asm := k == ADX && hasADX
+	mm := m.m // in the frame, as in expWith
 	var xm, acc Nat512
-	mul64(asm, &xm, x, &m.rr, &m.m, m.minv)
+	mul64(asm, &xm, x, &m.rr, &mm, m.minv)
 	acc = xm
 	for range 16 {
-		mul64(asm, &acc, &acc, &acc, &m.m, m.minv)
+		mul64(asm, &acc, &acc, &acc, &mm, m.minv)
 	}
-	mul64(asm, &acc, &acc, &xm, &m.m, m.minv)
-	mul64(asm, z, &acc, &Nat512{1}, &m.m, m.minv)
+	mul64(asm, &acc, &acc, &xm, &mm, m.minv)
+	mul64(asm, z, &acc, &Nat512{1}, &mm, m.minv)
 }
 
 // expWith sets z = x^e mod l.m for x < m with the 64-bit-limb Montgomery
 // multiplication (R = 2^512, results below m; the ADX assembly if asm, else the
 // portable Go) and a fixed window of windowBits bits.
 func expWith(asm bool, z, x, e *Nat512, l *Mod512) {
+	// m is copied into the frame, next to the values the products store:
+	// loads of the caller's copy can falsely depend on those stores when the
+	// two addresses differ by a multiple of 4 KiB.
+	m := l.m
 	var tbl [windowSize]Nat512
 	tbl[0] = l.one
-	mul64(asm, &tbl[1], x, &l.rr, &l.m, l.minv)
+	mul64(asm, &tbl[1], x, &l.rr, &m, l.minv)
 	for k := 2; k < windowSize; k++ {
-		mul64(asm, &tbl[k], &tbl[k-1], &tbl[1], &l.m, l.minv)
+		mul64(asm, &tbl[k], &tbl[k-1], &tbl[1], &m, l.minv)
 	}
 	acc := tbl[window(e, firstWindow)&3]
 	for pos := firstWindow - windowBits; pos >= 0; pos -= windowBits {
 		for range windowBits {
-			mul64(asm, &acc, &acc, &acc, &l.m, l.minv)
+			mul64(asm, &acc, &acc, &acc, &m, l.minv)
 		}
-		mul64(asm, &acc, &acc, &tbl[window(e, pos)], &l.m, l.minv)
+		mul64(asm, &acc, &acc, &tbl[window(e, pos)], &m, l.minv)
 	}
-	mul64(asm, z, &acc, &Nat512{1}, &l.m, l.minv)
+	mul64(asm, z, &acc, &Nat512{1}, &m, l.minv)
 }
 
 func mul64(asm bool, z, x, y, m *Nat512, minv uint64) {
