@@ -48,12 +48,13 @@ build:
 # bench runs each benchmark COUNT times so the ratios can be read with benchstat:
 #   go run golang.org/x/perf/cmd/benchstat@latest -col /engine bench.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./srp/ ./srp/internal/modexp/ ./emulator/ ./emulator/internal/tokens/ ./driver/ ./bench/ | tee bench.txt
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -count $(COUNT) ./srp/ ./internal/modexp/ ./emulator/ ./emulator/internal/tokens/ ./driver/ ./bench/ | tee bench.txt
 
 FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHandshake$$' -fuzztime $(FUZZTIME) ./srp/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./srp/
+	$(GO) test -run '^$$' -fuzz '^FuzzExp$$' -fuzztime $(FUZZTIME) ./internal/modexp/
 
 clean:
 	rm -rf bin bench.txt

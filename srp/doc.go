@@ -20,7 +20,8 @@
 //
 // Randomness and time are always injected (an [io.Reader] and a [time.Time]) so that
 // sign-ins are reproducible in tests. The exponentiations run on a precomputed
-// fixed-base table for g and a Montgomery engine specialised for the 3072-bit modulus;
-// all values are shared read-only, so every function here is safe for concurrent use.
+// fixed-base table for g and a Montgomery engine specialised for the 3072-bit modulus
+// (package internal/modexp); all values are shared read-only, so every function here
+// is safe for concurrent use.
 // Errors never contain passwords, keys or the secret block.
 package srp

@@ -3,7 +3,7 @@ package srp
 import (
 	"math/big"
 
-	"github.com/authbench/authbench/srp/internal/modexp"
+	"github.com/authbench/authbench/internal/modexp"
 )
 
 // fast is the shared fast engine: a fixed-base table for g and a Montgomery engine
@@ -26,4 +26,4 @@ func fastEngine() engine { return fast }
 
 // Engine names the exponentiation backend this process uses: "avx512ifma", "adx" or
 // "generic", for reports of SRP speed.
-func Engine() string { return fast.g.Kernel() }
+func Engine() string { return fast.g.Kernel().String() }

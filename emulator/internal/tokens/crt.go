@@ -2,26 +2,31 @@ package tokens
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
-	"math/bits"
+	"slices"
+
+	"github.com/authbench/authbench/internal/modexp"
 )
 
 // crtKey signs with multi-prime RSA-CRT (RFC 8017 §5.1.2, Garner's recombination)
-// when every prime is at most 512 bits, running the per-prime exponentiations on
-// the fastest available kernel and checking every signature with the public
-// exponent before releasing it. Not constant-time (see mont.go).
+// when every prime is at most 512 bits, running the per-prime exponentiations
+// four at a time on a kernel of the modexp engine (modexp.Exp4) and checking
+// every signature with the public exponent before releasing it. Not constant
+// time (see package modexp): fine for the emulator's throw-away keys only.
 type crtKey struct {
 	n      *big.Int
 	size   int // bytes of n
 	primes []*big.Int
-	lanes  []*lane
-	exps   []nat512   // d mod (p_i - 1)
-	coeff  []nat512   // (p_0·…·p_{i-1})⁻¹ mod p_i, times 2^512 (Montgomery form); coeff[0] unused
-	prods  []*big.Int // p_0·…·p_{i-1}; prods[0] unused
-	kern   kernel
-	// checkAsm selects the MULX kernel for the fault check, independent of
-	// an IFMA signing kernel; otherwise the check runs in portable Go.
-	checkAsm bool
+	lanes  []*modexp.Mod512
+	exps   []modexp.Nat512 // d mod (p_i - 1)
+	coeff  []modexp.Nat512 // (p_0·…·p_{i-1})⁻¹ mod p_i, times 2^512 (Montgomery form); coeff[0] unused
+	prods  []*big.Int      // p_0·…·p_{i-1}; prods[0] unused
+	kern   modexp.Kernel
+	// check is the kernel of the fault check: ADX when the CPU has it and
+	// it does not also sign (so an IFMA signature is checked by other
+	// code), otherwise portable Go.
+	check modexp.Kernel
 }
 
 // errSelfCheck reports a signature that failed the public-exponent check.
@@ -31,7 +36,7 @@ var errSelfCheck = errors.New("tokens: signature self-check failed")
 // exponent, or nil if the fast path does not apply (a prime above 512 bits). It
 // rejects keys whose primes do not multiply to n or whose d is not the inverse
 // of e modulo every p_i - 1.
-func newCRTKey(n *big.Int, e int, d *big.Int, primes []*big.Int, kern kernel) (*crtKey, error) {
+func newCRTKey(n *big.Int, e int, d *big.Int, primes []*big.Int, kern modexp.Kernel) (*crtKey, error) {
 	prod := big.NewInt(1)
 	one := big.NewInt(1)
 	for _, p := range primes {
@@ -51,8 +56,7 @@ func newCRTKey(n *big.Int, e int, d *big.Int, primes []*big.Int, kern kernel) (*
 			return nil, nil
 		}
 	}
-	k := &crtKey{n: n, size: (n.BitLen() + 7) / 8, primes: primes, kern: kern,
-		checkAsm: hasMULX && kern.id != kMULX}
+	k := &crtKey{n: n, size: (n.BitLen() + 7) / 8, primes: primes, kern: kern, check: checkKernel(kern)}
 	bigE := big.NewInt(int64(e))
 	r := big.NewInt(1)
 	for i, p := range primes {
@@ -61,10 +65,14 @@ func newCRTKey(n *big.Int, e int, d *big.Int, primes []*big.Int, kern kernel) (*
 		if new(big.Int).Mod(new(big.Int).Mul(di, bigE), pm1).Cmp(one) != 0 {
 			return nil, errors.New("tokens: private exponent does not match the key")
 		}
-		k.lanes = append(k.lanes, newLane(p))
-		k.exps = append(k.exps, natFromBig(di))
+		ln, err := modexp.NewMod512(p)
+		if err != nil {
+			return nil, fmt.Errorf("tokens: key prime: %w", err)
+		}
+		k.lanes = append(k.lanes, ln)
+		k.exps = append(k.exps, modexp.NewNat512(di))
 		if i == 0 {
-			k.coeff = append(k.coeff, nat512{})
+			k.coeff = append(k.coeff, modexp.Nat512{})
 			k.prods = append(k.prods, nil)
 		} else {
 			inv := new(big.Int).ModInverse(r, p)
@@ -72,12 +80,21 @@ func newCRTKey(n *big.Int, e int, d *big.Int, primes []*big.Int, kern kernel) (*
 				return nil, errors.New("tokens: key primes are not coprime")
 			}
 			inv.Lsh(inv, 512).Mod(inv, p)
-			k.coeff = append(k.coeff, natFromBig(inv))
+			k.coeff = append(k.coeff, modexp.NewNat512(inv))
 			k.prods = append(k.prods, new(big.Int).Set(r))
 		}
 		r.Mul(r, p)
 	}
 	return k, nil
+}
+
+// checkKernel returns the kernel of the fault check of signatures made on
+// kern: ADX if available and not kern, else Generic.
+func checkKernel(kern modexp.Kernel) modexp.Kernel {
+	if kern != modexp.ADX && slices.Contains(modexp.Kernels512(), modexp.ADX) {
+		return modexp.ADX
+	}
+	return modexp.Generic
 }
 
 // sha256DigestInfo is the DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2).
@@ -100,67 +117,45 @@ func (k *crtKey) signPKCS1v15(digest *[32]byte) ([]byte, error) {
 	c := new(big.Int).SetBytes(em)
 
 	np := len(k.primes)
-	cs := make([]nat512, np) // EM mod p_i
-	ss := make([]nat512, np) // s_i = EM^(d mod p_i-1) mod p_i
+	cs := make([]modexp.Nat512, np) // EM mod p_i
+	ss := make([]modexp.Nat512, np) // s_i = EM^(d mod p_i-1) mod p_i
 	t := new(big.Int)
 	for i, p := range k.primes {
-		cs[i] = natFromBig(t.Mod(c, p))
+		cs[i] = modexp.NewNat512(t.Mod(c, p))
 	}
 	for g := 0; g < np; g += 4 {
-		var lanes [4]*lane
-		var x, e, z [4]nat512
+		var lanes [4]*modexp.Mod512
+		var x, e, z [4]modexp.Nat512
 		for l := range 4 {
 			i := min(g+l, np-1) // pad a short group by repeating the last prime
 			lanes[l], x[l], e[l] = k.lanes[i], cs[i], k.exps[i]
 		}
-		k.kern.exp4(&z, &x, &e, &lanes)
+		modexp.Exp4(k.kern, &z, &x, &e, &lanes)
 		copy(ss[g:], z[:min(4, np-g)])
 	}
 
 	// Garner: s = s_0; s += (p_0…p_{i-1}) · ((s_i - s) · coeff_i mod p_i).
-	s := natToBig(&ss[0])
-	h := new(big.Int)
+	s := ss[0].Big()
 	for i := 1; i < np; i++ {
 		ln := k.lanes[i]
-		sm := natFromBig(t.Mod(s, k.primes[i]))
-		diff := ss[i]
-		if subNat(&diff, &sm) != 0 { // s_i < s mod p_i: add p_i back
-			addNat(&diff, &ln.m)
-		}
-		var hi nat512
-		montMulGo(&hi, &diff, &k.coeff[i], &ln.m, ln.minv)
-		h.SetBits(natBits(&hi))
-		s.Add(s, t.Mul(k.prods[i], h))
+		sm := modexp.NewNat512(t.Mod(s, k.primes[i]))
+		var diff, h modexp.Nat512
+		ln.SubMod(&diff, &ss[i], &sm)
+		ln.MontMul(&h, &diff, &k.coeff[i])
+		s.Add(s, t.Mul(k.prods[i], h.Big()))
 	}
 
 	// Fault check: s^e ≡ EM (mod n) ⇔ s^e ≡ EM (mod p_i) for every i, by the CRT
 	// (n is squarefree). It is done on the recombined s with a 64-bit-limb
-	// kernel (MULX assembly, or portable Go when MULX signs or is missing),
+	// kernel (ADX assembly, or portable Go when ADX signs or is missing),
 	// independent of the IFMA exponentiation kernel.
 	for i, p := range k.primes {
-		sm := natFromBig(t.Mod(s, p))
-		var v nat512
-		expE65537(k.checkAsm, &v, &sm, k.lanes[i])
+		sm := modexp.NewNat512(t.Mod(s, p))
+		var v modexp.Nat512
+		modexp.ExpF4(k.check, &v, &sm, k.lanes[i])
 		if v != cs[i] {
 			return nil, errSelfCheck
 		}
 	}
 	return s.FillBytes(em), nil
-}
-
-// subNat sets z -= x and returns the borrow.
-func subNat(z, x *nat512) uint64 {
-	var b uint64
-	for j := range z {
-		z[j], b = bits.Sub64(z[j], x[j], b)
-	}
-	return b
-}
-
-// addNat sets z += x, dropping the carry.
-func addNat(z, x *nat512) {
-	var c uint64
-	for j := range z {
-		z[j], c = bits.Add64(z[j], x[j], c)
-	}
 }

@@ -14,7 +14,25 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/authbench/authbench/internal/modexp"
 )
+
+// primeCache holds the primes of testPrimes, made once per test binary.
+var primeCache []*big.Int
+
+// testPrimes returns n random 512-bit primes (cached across tests).
+func testPrimes(t testing.TB, n int) []*big.Int {
+	t.Helper()
+	for len(primeCache) < n {
+		p, err := genPrime(rand.Reader, 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		primeCache = append(primeCache, p)
+	}
+	return primeCache[:n]
+}
 
 // seeded is a deterministic io.Reader for reproducible keys.
 type seeded struct{ r *mrand.ChaCha8 }
@@ -111,7 +129,7 @@ func TestSignMessages(t *testing.T) {
 // crypto/rsa's bytes exactly, on every kernel.
 func TestSignMatchesCryptoRSA(t *testing.T) {
 	k, _ := keys(t)
-	for _, kern := range kernels() {
+	for _, kern := range modexp.Kernels512() {
 		ck, err := newCRTKey(k.priv.N, k.priv.E, k.priv.D, k.priv.Primes, kern)
 		if err != nil || ck == nil {
 			t.Fatal(err)
@@ -127,7 +145,7 @@ func TestSignMatchesCryptoRSA(t *testing.T) {
 				t.Fatal(err)
 			}
 			if string(got) != string(want) {
-				t.Fatalf("%s: signature differs from crypto/rsa", kern.name)
+				t.Fatalf("%s: signature differs from crypto/rsa", kern)
 			}
 		}
 	}
@@ -137,7 +155,7 @@ func TestSignMatchesCryptoRSA(t *testing.T) {
 // falls back to crypto/rsa.
 func TestSelfCheck(t *testing.T) {
 	k, _ := keys(t)
-	ck, err := newCRTKey(k.priv.N, k.priv.E, k.priv.D, k.priv.Primes, kernels()[0])
+	ck, err := newCRTKey(k.priv.N, k.priv.E, k.priv.D, k.priv.Primes, modexp.Kernels512()[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +190,7 @@ func TestCRTShapes(t *testing.T) {
 		if err != nil || k.crt == nil {
 			t.Fatalf("%d primes: %v", np, err)
 		}
-		for _, kern := range kernels() {
+		for _, kern := range modexp.Kernels512() {
 			k.crt.kern = kern
 			sum := sha256.Sum256([]byte{byte(np)})
 			got, err := k.sign(&sum)
@@ -181,13 +199,13 @@ func TestCRTShapes(t *testing.T) {
 			}
 			want, _ := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, sum[:])
 			if string(got) != string(want) {
-				t.Fatalf("%d primes, %s: signature differs from crypto/rsa", np, kern.name)
+				t.Fatalf("%d primes, %s: signature differs from crypto/rsa", np, kern)
 			}
 		}
 	}
 	// Primes that do not multiply to n are rejected.
 	bad := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: new(big.Int).Mul(ps[0], ps[1]), E: 65537}, D: big.NewInt(3), Primes: []*big.Int{ps[0], ps[2]}}
-	if _, err := newCRTKey(bad.N, bad.E, bad.D, bad.Primes, kernels()[0]); err == nil {
+	if _, err := newCRTKey(bad.N, bad.E, bad.D, bad.Primes, modexp.Kernels512()[0]); err == nil {
 		t.Error("inconsistent key accepted")
 	}
 }
@@ -329,10 +347,10 @@ func BenchmarkSignParts(b *testing.B) {
 	})
 	b.Run("check=perprime", func(b *testing.B) {
 		b.ReportAllocs()
-		var x, v nat512
+		var x, v modexp.Nat512
 		for b.Loop() {
 			for _, ln := range k.crt.lanes {
-				expE65537(k.crt.checkAsm, &v, &x, ln)
+				modexp.ExpF4(k.crt.check, &v, &x, ln)
 			}
 		}
 	})

@@ -16,6 +16,8 @@ import (
 	"io"
 	"math/big"
 	"strings"
+
+	"github.com/authbench/authbench/internal/modexp"
 )
 
 // KeyBits is the size of the RSA keys, as Cognito uses.
@@ -36,7 +38,7 @@ var (
 // Key is one pool's signing key. It is safe for concurrent use.
 //
 // Keys made by [NewKey] have four 512-bit primes and sign through a specialised
-// multi-prime CRT path (see crt.go and mont.go), which is fast but, unlike
+// multi-prime CRT path (crt.go, on the engine of package modexp), which is fast but, unlike
 // crypto/rsa, not constant-time: fine for an emulator's throw-away keys, not for
 // keys that protect anything. Keys read by [ParseKey] with primes above 512 bits
 // (ordinary two-prime keys) are signed with crypto/rsa.
@@ -89,7 +91,7 @@ func newKey(priv *rsa.PrivateKey) (*Key, error) {
 	if err := priv.Validate(); err != nil {
 		return nil, fmt.Errorf("tokens: key: %w", err)
 	}
-	crt, err := newCRTKey(priv.N, priv.E, priv.D, priv.Primes, kernels()[0])
+	crt, err := newCRTKey(priv.N, priv.E, priv.D, priv.Primes, modexp.Kernels512()[0])
 	if err != nil {
 		return nil, err
 	}

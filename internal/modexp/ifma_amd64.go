@@ -2,16 +2,7 @@
 
 package modexp
 
-import (
-	"math/big"
-
-	"golang.org/x/sys/cpu"
-)
-
-var (
-	hasIFMA = cpu.X86.HasAVX512 && cpu.X86.HasAVX512IFMA
-	hasADX  = cpu.X86.HasADX && cpu.X86.HasBMI2
-)
+import "math/big"
 
 // amm60 sets z = a*b/2^3120 mod' m for 60-limb radix-2^52 operands (64
 // words each, the top 4 zero): the result is < 2m when a, b < 2m and
@@ -21,10 +12,8 @@ var (
 //go:noescape
 func amm60(z, a, b, m *[64]uint64, k0 uint64)
 
-const (
-	ifmaLimbs = 60
-	ifmaMask  = 1<<52 - 1
-)
+// ifmaLimbs is the number of 52-bit limbs of the wide kernel.
+const ifmaLimbs = 60
 
 // montIFMA is almost-Montgomery arithmetic (R = 2^3120) on 52-bit limbs
 // with AVX-512 IFMA, for moduli of 48 64-bit limbs. Elements are 64 words,
@@ -39,13 +28,13 @@ type montIFMA struct {
 }
 
 func newIFMA(N *big.Int) engine {
-	if !hasIFMA || (N.BitLen()+63)/64 != 48 {
+	if !hasIFMAWide || (N.BitLen()+63)/64 != 48 {
 		return nil
 	}
 	e := &montIFMA{m64: make([]uint64, 48)}
 	bigToLimbs(e.m64, N)
 	to52(e.m[:], e.m64)
-	e.k0 = montInverse(e.m64[0]) & ifmaMask
+	e.k0 = montInverse(e.m64[0]) & mask52
 	r := new(big.Int).Lsh(big.NewInt(1), 52*ifmaLimbs)
 	t := make([]uint64, 49)
 	bigToLimbs(t, new(big.Int).Mod(r, N))
@@ -54,40 +43,6 @@ func newIFMA(N *big.Int) engine {
 	to52(e.rr[:], t)
 	e.unit[0] = 1
 	return e
-}
-
-// to52 converts 64-bit limbs x (value < 2^3120) to 60 52-bit limbs in z.
-func to52(z []uint64, x []uint64) {
-	clear(z[:64])
-	for i := 0; i < ifmaLimbs; i++ {
-		off := 52 * i
-		w, sh := off/64, uint(off%64)
-		if w >= len(x) {
-			break
-		}
-		v := x[w] >> sh
-		if sh > 12 && w+1 < len(x) {
-			v |= x[w+1] << (64 - sh)
-		}
-		z[i] = v & ifmaMask
-	}
-}
-
-// from52 converts normalised 52-bit limbs x to len(z) 64-bit limbs; bits
-// beyond len(z)*64 are dropped.
-func from52(z []uint64, x []uint64) {
-	clear(z)
-	for i := 0; i < ifmaLimbs; i++ {
-		off := 52 * i
-		w, sh := off/64, uint(off%64)
-		if w >= len(z) {
-			break
-		}
-		z[w] |= x[i] << sh
-		if sh > 12 && w+1 < len(z) {
-			z[w+1] |= x[i] >> (64 - sh)
-		}
-	}
 }
 
 func (e *montIFMA) size() int    { return 64 }

@@ -1,23 +1,3 @@
-// Package modexp is a fast, exact modular exponentiation engine for a fixed
-// odd modulus N, used by the SRP-6a code for the 3072-bit RFC 3526 group.
-//
-// A Group holds N, its Montgomery constants and (lazily, on the first ExpG or
-// Precompute call) a fixed-base table for one generator g. All arithmetic is
-// done in the Montgomery domain: the base is converted once, the exponent is
-// processed with a left-to-right sliding window (odd powers only, window
-// 1..6 bits chosen from the exponent length), and the result is converted
-// back and fully reduced, so results equal big.Int.Exp bit for bit. For
-// moduli of 3009..3072 bits (48 64-bit limbs) on amd64 the products run in
-// assembly: an AVX-512 IFMA kernel (52-bit limbs, almost-Montgomery
-// multiplication) when the CPU has AVX512F+AVX512IFMA, otherwise a
-// MULX/ADCX/ADOX kernel when it has BMI2+ADX; everything else (other sizes,
-// other architectures, the purego build tag) uses portable Go Montgomery
-// code for the fixed-base table and big.Int.Exp for variable bases. The
-// fixed-base table stores g^(j*2^(w*i)) for every w-bit window i and digit
-// j, so ExpG needs no squarings at all, only one multiplication per non-zero
-// window. Exponents longer than the table covers are split and the high part
-// is handled by a sliding-window exponentiation of a precomputed power of g.
-// Nothing here is constant time.
 package modexp
 
 import (
@@ -39,7 +19,7 @@ const (
 type config struct {
 	window    int
 	tableBits int
-	kernel    kernelKind
+	kernel    Kernel // 0: the fastest available
 }
 
 // Option configures New.
@@ -55,17 +35,8 @@ func WithTableWindow(w int) Option { return func(c *config) { c.window = w } }
 // cost a sliding-window exponentiation of the excess bits.
 func WithTableBits(bits int) Option { return func(c *config) { c.tableBits = bits } }
 
-// kernelKind selects the arithmetic backend (tests use it to cross-check).
-type kernelKind int
-
-const (
-	kernelAuto kernelKind = iota
-	kernelGeneric
-	kernelADX
-	kernelIFMA
-)
-
-func withKernel(k kernelKind) Option { return func(c *config) { c.kernel = k } }
+// withKernel forces a kernel (tests use it to cross-check them all).
+func withKernel(k Kernel) Option { return func(c *config) { c.kernel = k } }
 
 // Group is an odd modulus with precomputed Montgomery constants and a
 // fixed-base table for one generator. Safe for concurrent use; immutable
@@ -75,7 +46,7 @@ type Group struct {
 	gen  *big.Int
 	n64  int // 64-bit limbs of the modulus
 	eng  engine
-	kind kernelKind
+	kind Kernel
 	// bigExp routes variable-base Exp to big.Int.Exp: chosen automatically
 	// when no assembly kernel applies, since math/big's own assembly beats
 	// the portable Montgomery code there (ExpG still uses the table).
@@ -93,6 +64,7 @@ var (
 	errModulus   = errors.New("modexp: modulus must be odd and >= 3")
 	errGenerator = errors.New("modexp: generator must satisfy 0 <= g < modulus")
 	errOption    = errors.New("modexp: invalid option")
+	errKernel    = errors.New("modexp: requested kernel unavailable")
 )
 
 // New returns a Group for the odd modulus (>= 3) and generator (0 <= g < modulus).
@@ -116,35 +88,37 @@ func New(modulus, generator *big.Int, opts ...Option) (*Group, error) {
 		n64: (modulus.BitLen() + 63) / 64,
 	}
 	G.eng, G.kind = newEngine(G.mod, c.kernel)
-	G.bigExp = c.kernel == kernelAuto && G.kind == kernelGeneric
 	if G.eng == nil {
-		return nil, errors.New("modexp: requested kernel unavailable")
+		return nil, errKernel
 	}
+	G.bigExp = c.kernel == 0 && G.kind == Generic
 	G.tblW = c.window
 	G.tblN = (c.tableBits + c.window - 1) / c.window
 	G.pool.New = func() any { return G.newWorkspace() }
 	return G, nil
 }
 
-func newEngine(N *big.Int, k kernelKind) (engine, kernelKind) {
+// newEngine returns the engine of kernel k for N (0: the fastest that
+// applies), or nil if k does not apply to N on this machine.
+func newEngine(N *big.Int, k Kernel) (engine, Kernel) {
 	switch k {
-	case kernelAuto:
+	case 0:
 		if e := newIFMA(N); e != nil {
-			return e, kernelIFMA
+			return e, IFMA
 		}
 		if e := newADX(N); e != nil {
-			return e, kernelADX
+			return e, ADX
 		}
-		return newMontGeneric(N), kernelGeneric
-	case kernelGeneric:
-		return newMontGeneric(N), kernelGeneric
-	case kernelADX:
+		return newMontGeneric(N), Generic
+	case Generic:
+		return newMontGeneric(N), Generic
+	case ADX:
 		if e := newADX(N); e != nil {
-			return e, kernelADX
+			return e, ADX
 		}
-	case kernelIFMA:
+	case IFMA:
 		if e := newIFMA(N); e != nil {
-			return e, kernelIFMA
+			return e, IFMA
 		}
 	}
 	return nil, k
@@ -340,8 +314,6 @@ func (G *Group) finish(z *big.Int, ws *workspace, a []uint64) *big.Int {
 	return z.SetBits(words)
 }
 
-const bigWordBits = 32 << (^big.Word(0) >> 63)
-
 // bitsAt returns the n (<= 8) bits of the little-endian word vector e
 // starting at bit position pos.
 func bitsAt(e []big.Word, pos, n uint) uint {
@@ -440,14 +412,6 @@ func (G *Group) expMont(ws *workspace, z, base []uint64, e []big.Word, from uint
 	}
 }
 
-// Kernel names the Montgomery backend the group runs on: "avx512ifma", "adx" or
-// "generic" (math/big for variable bases).
-func (G *Group) Kernel() string {
-	switch G.kind {
-	case kernelIFMA:
-		return "avx512ifma"
-	case kernelADX:
-		return "adx"
-	}
-	return "generic"
-}
+// Kernel returns the Montgomery backend the group runs on: IFMA, ADX or
+// Generic (with math/big's Exp for variable bases when chosen automatically).
+func (G *Group) Kernel() Kernel { return G.kind }

@@ -42,7 +42,7 @@ func runExpBench(b *testing.B, ebits int, fixed bool) {
 			}
 		}
 	})
-	for _, k := range []kernelKind{kernelADX, kernelGeneric} {
+	for _, k := range []Kernel{ADX, Generic} {
 		b.Run(kernelName(k), func(b *testing.B) {
 			G, err := New(N, g, withKernel(k))
 			if err != nil {
@@ -67,7 +67,7 @@ func BenchmarkExp256(b *testing.B)   { runExpBench(b, 256, false) }
 func BenchmarkExpG1024(b *testing.B) { runExpBench(b, 1024, true) }
 func BenchmarkExpG256(b *testing.B)  { runExpBench(b, 256, true) }
 
-func benchMont(b *testing.B, k kernelKind, square bool) {
+func benchMont(b *testing.B, k Kernel, square bool) {
 	G, err := New(rfc3526N, big.NewInt(2), withKernel(k))
 	if err != nil {
 		b.Skip("kernel unavailable")
@@ -111,13 +111,13 @@ func benchBigMulMod(b *testing.B, square bool) {
 func BenchmarkMontMul(b *testing.B) {
 	b.Run("modexp", func(b *testing.B) { benchMont(b, kernelAuto, false) })
 	b.Run("mathbig", func(b *testing.B) { benchBigMulMod(b, false) })
-	b.Run("generic", func(b *testing.B) { benchMont(b, kernelGeneric, false) })
-	b.Run("adx", func(b *testing.B) { benchMont(b, kernelADX, false) })
+	b.Run("generic", func(b *testing.B) { benchMont(b, Generic, false) })
+	b.Run("adx", func(b *testing.B) { benchMont(b, ADX, false) })
 }
 
 func BenchmarkMontSqr(b *testing.B) {
 	b.Run("modexp", func(b *testing.B) { benchMont(b, kernelAuto, true) })
 	b.Run("mathbig", func(b *testing.B) { benchBigMulMod(b, true) })
-	b.Run("generic", func(b *testing.B) { benchMont(b, kernelGeneric, true) })
-	b.Run("adx", func(b *testing.B) { benchMont(b, kernelADX, true) })
+	b.Run("generic", func(b *testing.B) { benchMont(b, Generic, true) })
+	b.Run("adx", func(b *testing.B) { benchMont(b, ADX, true) })
 }
