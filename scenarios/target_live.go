@@ -3,11 +3,11 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -34,6 +34,8 @@ type Live struct {
 	idp    *cip.Client
 	pool   *types.UserPoolType
 	client *types.UserPoolClientType
+	// factors are the MFA factors the pool enables; nil when unknown.
+	factors map[string]bool
 }
 
 // OpenLive reads the pool's configuration; an unreachable pool or missing
@@ -44,13 +46,12 @@ func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
 		region = driver.RegionOf(o.PoolID)
 	}
 	ep := driver.Endpoint{URL: o.Endpoint, Region: region}
-	idp := driver.NewSDKClient(o.PoolID, ep)
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	// The credentials are checked before any call to the pool.
+	admin, err := driver.NewAdminClient(ctx, o.PoolID, ep)
 	if err != nil {
-		return nil, fmt.Errorf("conform: AWS credentials for the Admin API: %w", err)
+		return nil, fmt.Errorf("conform: %w", err)
 	}
-	ep.Credentials = awsCfg.Credentials
-	admin := driver.NewSDKClient(o.PoolID, ep)
+	idp := driver.NewSDKClient(o.PoolID, ep)
 	l := &Live{o: o, admin: admin, idp: idp}
 	dp, err := admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(o.PoolID)})
 	if err != nil {
@@ -61,7 +62,55 @@ func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
 		return nil, fmt.Errorf("conform: DescribeUserPoolClient %s: %w", o.ClientID, err)
 	}
 	l.pool, l.client = dp.UserPool, dc.UserPoolClient
+	l.factors = poolFactors(ctx, admin, o.PoolID)
 	return l, nil
+}
+
+// poolFactors returns the MFA factors the pool enables ("SMS", "TOTP", "EMAIL"), as
+// GetUserPoolMfaConfig says, or nil (unknown: every factor is assumed) when that call
+// is refused.
+func poolFactors(ctx context.Context, admin *cip.Client, poolID string) map[string]bool {
+	mc, err := admin.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
+	if err != nil {
+		return nil
+	}
+	f := map[string]bool{}
+	if mc.SmsMfaConfiguration != nil {
+		f["SMS"] = true
+	}
+	if mc.SoftwareTokenMfaConfiguration != nil && mc.SoftwareTokenMfaConfiguration.Enabled {
+		f["TOTP"] = true
+	}
+	if mc.EmailMfaConfiguration != nil {
+		f["EMAIL"] = true
+	}
+	return f
+}
+
+// factorsReason returns why the pool's MFA factors do not meet the needs, or "".
+func (l *Live) factorsReason(n Needs) string {
+	if l.factors == nil {
+		return ""
+	}
+	for _, f := range n.Factors {
+		if !l.factors[f] {
+			return "the pool does not enable the " + f + " MFA factor"
+		}
+	}
+	if !n.OnlyFactors {
+		return ""
+	}
+	var extra []string
+	for _, f := range []string{"SMS", "TOTP", "EMAIL"} {
+		if l.factors[f] && !slices.Contains(n.Factors, f) {
+			extra = append(extra, f)
+		}
+	}
+	if len(extra) > 0 {
+		return fmt.Sprintf("the pool also enables %s MFA: the spec needs %s as the only factor (Cognito offers every enabled factor to set up)",
+			strings.Join(extra, " and "), strings.Join(n.Factors, " and "))
+	}
+	return ""
 }
 
 // Name is "live".
@@ -97,6 +146,9 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 		return nil, "the app client does not allow ALLOW_USER_AUTH", nil
 	case (n.Custom || len(n.Factors) > 0) && l.o.Codes == nil && needsCodes(n):
 		return nil, "no code source is configured (--code-command)", nil
+	}
+	if r := l.factorsReason(n); r != "" {
+		return nil, r, nil
 	}
 	for _, f := range n.Flows {
 		if !hasFlow(c.ExplicitAuthFlows, f) {
