@@ -153,6 +153,11 @@ type Pool struct {
 	// CustomAttribute is the custom attribute (custom:…) a spec that needed one may
 	// set, or "".
 	CustomAttribute string
+	// FillAttributes are attributes the pool's schema requires that the spec does not
+	// need to be missing (a live pool's): every user provisioned gets a value for
+	// each one the spec does not set, so a new password needs no more than the spec
+	// gives.
+	FillAttributes []string
 }
 
 // Driver returns a driver client for the pool in a dialect.

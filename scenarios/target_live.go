@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
 
 	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/mfa"
@@ -150,7 +151,7 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 	if r := l.factorsReason(n); r != "" {
 		return nil, r, nil
 	}
-	for _, f := range n.Flows {
+	for _, f := range specFlows(n, CurrentSpecReport().Labels()) {
 		if !hasFlow(c.ExplicitAuthFlows, f) {
 			return nil, "the app client does not allow " + f, nil
 		}
@@ -189,7 +190,51 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 		}
 	}
 	return &Pool{ID: l.o.PoolID, ClientID: l.o.ClientID, ClientSecret: firstNonEmpty(l.o.ClientSecret, aws.ToString(c.ClientSecret)),
-		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode, CustomAttribute: custom}, "", nil
+		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode, CustomAttribute: custom,
+		FillAttributes: fillAttributes(p, n)}, "", nil
+}
+
+// fillAttributes returns the attributes the pool's schema requires that the needs
+// do not want missing, to be set on every user provisioned (sub, required but set
+// by Cognito, is not mutable).
+func fillAttributes(p *types.UserPoolType, n Needs) []string {
+	var out []string
+	for _, a := range p.SchemaAttributes {
+		name := aws.ToString(a.Name)
+		if aws.ToBool(a.Required) && aws.ToBool(a.Mutable) && !slices.Contains(n.Required, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// specFlows returns the ExplicitAuthFlows a spec signs in with: those its needs name,
+// those its flow: labels name (the flow the spec is about), ALLOW_CUSTOM_AUTH for a
+// custom challenge, and otherwise the driver's default, ALLOW_USER_SRP_AUTH. A flow
+// the needs want the client not to allow is the spec's subject, not its premise.
+func specFlows(n Needs, labels []string) []string {
+	flows := slices.Clone(n.Flows)
+	add := func(f string) {
+		if !slices.Contains(flows, f) && !slices.Contains(n.Without, f) {
+			flows = append(flows, f)
+		}
+	}
+	for _, l := range labels {
+		switch flow, ok := strings.CutPrefix(l, "flow:"); {
+		case !ok:
+		case flow == "CUSTOM_WITHOUT_SRP" || flow == "CUSTOM_WITH_SRP":
+			add("ALLOW_CUSTOM_AUTH")
+		default:
+			add("ALLOW_" + flow)
+		}
+	}
+	if n.Custom {
+		add("ALLOW_CUSTOM_AUTH")
+	}
+	if len(flows) == 0 && len(n.FirstFactors) == 0 && len(n.Without) == 0 {
+		add("ALLOW_USER_SRP_AUTH")
+	}
+	return flows
 }
 
 func needsCodes(n Needs) bool {
