@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/logging"
 )
 
 // CredentialsTimeout bounds the up-front credential check of [NewAdminClient]: a
@@ -101,7 +103,10 @@ func adminCredentials(ctx context.Context, poolID string, ep Endpoint, env sysEn
 	}
 	ctx, cancel := context.WithTimeout(ctx, CredentialsTimeout)
 	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region), config.WithEC2IMDSClientEnableState(state))
+	// The SDK's own logs (the metadata service's fallbacks) are not printed: a
+	// failure is the one line of CredentialsError.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region), config.WithEC2IMDSClientEnableState(state),
+		config.WithLogger(logging.Nop{}))
 	if err == nil {
 		_, err = cfg.Credentials.Retrieve(ctx)
 	}
@@ -141,12 +146,22 @@ func onEC2(env sysEnv) bool {
 	return err == nil && bytes.HasPrefix(bytes.ToLower(b), []byte("ec2"))
 }
 
-// credentialSourceNamed reports whether the environment names a credential source,
-// so that the SDK's reason for finding nothing is worth showing.
+// credentialSourceNamed reports whether the environment names a credential source
+// (a variable, or a shared config or credentials file), so that the SDK's reason for
+// finding nothing is worth showing.
 func credentialSourceNamed(env sysEnv) bool {
 	for _, k := range []string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
 		if env.getenv(k) != "" {
+			return true
+		}
+	}
+	files := []string{env.getenv("AWS_CONFIG_FILE"), env.getenv("AWS_SHARED_CREDENTIALS_FILE")}
+	if home := env.getenv("HOME"); home != "" {
+		files = append(files, filepath.Join(home, ".aws", "config"), filepath.Join(home, ".aws", "credentials"))
+	}
+	for _, f := range files {
+		if _, err := env.readFile(f); f != "" && err == nil {
 			return true
 		}
 	}

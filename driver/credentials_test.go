@@ -3,6 +3,7 @@ package driver
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,6 +83,17 @@ func TestNewAdminClientBrokenProfile(t *testing.T) {
 	_, err := accessKey(t, "us-east-1_x", Endpoint{URL: "http://192.0.2.1"})
 	if !errors.Is(err, ErrNoCredentials) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "authbench-no-such-profile") {
 		t.Errorf("err %v, want one line naming the profile", err)
+	}
+	// A shared config file whose default profile fails says why too.
+	t.Setenv("AWS_PROFILE", "")
+	cfg := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(cfg, []byte("[default]\ncredential_process = /nonexistent/authbench-credentials\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	_, err = accessKey(t, "us-east-1_x", Endpoint{URL: "http://192.0.2.1"})
+	if !errors.Is(err, ErrNoCredentials) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), " (") {
+		t.Errorf("err %v, want one line with the SDK's reason", err)
 	}
 	// Against a loopback endpoint the same environment signs with the dummy key.
 	if key, err := accessKey(t, "us-east-1_x", Endpoint{URL: "http://127.0.0.1:9229"}); err != nil || key != LoopbackAccessKey {
