@@ -173,12 +173,13 @@ func testFixtureLive(t *testing.T, ctx context.Context, bin, name string) {
 				t.Skip("the pool has no public app client")
 			}
 			clientID := p.Clients[ci].ID
-			if reason := notConformable(fx.Pools[pi]); reason != "" {
-				t.Logf("conform not run: %s", reason)
+			throttled := notConformable(fx.Pools[pi])
+			if throttled != "" {
+				t.Logf("conform and bench runs not run: %s", throttled)
 			} else {
 				conformLive(t, ctx, bin, srv.Endpoint(), p.ID, clientID)
 			}
-			provisionLive(t, ctx, bin, srv.Endpoint(), p.ID, clientID)
+			provisionLive(t, ctx, bin, srv.Endpoint(), p.ID, clientID, throttled == "")
 		})
 	}
 }
@@ -231,8 +232,9 @@ func conformLive(t *testing.T, ctx context.Context, bin, endpoint, poolID, clien
 }
 
 // provisionLive runs bench provision (then --delete) for every flow the pool can
-// serve, and logs why it skips the others.
-func provisionLive(t *testing.T, ctx context.Context, bin, endpoint, poolID, clientID string) {
+// serve, and logs why it skips the others; with run, the users of the flows that
+// need no codes (srp, password) then take a short bench run.
+func provisionLive(t *testing.T, ctx context.Context, bin, endpoint, poolID, clientID string, run bool) {
 	t.Helper()
 	admin, err := driver.NewAdminClient(ctx, poolID, driver.Endpoint{URL: endpoint})
 	if err != nil {
@@ -260,6 +262,15 @@ func provisionLive(t *testing.T, ctx context.Context, bin, endpoint, poolID, cli
 		}
 		if f == bench.FlowTOTP && (set.Users[f][0].TOTPSecret == "" || set.Users[f][1].TOTPSecret == "") {
 			t.Errorf("bench provision --mix totp: a user without a TOTP secret")
+		}
+		if run && (f == bench.FlowSRP || f == bench.FlowPassword) {
+			// The bench itself signs the users in, with no credentials either.
+			code, stdout, stderr := runLive(t, ctx, bin, env, "bench", "--endpoint", endpoint, "--users-file", out, "--mix", f,
+				"--iterations", "2", "--users", "1", "--out", filepath.Join(t.TempDir(), "run"))
+			if code != exitcode.OK || !strings.Contains(stdout, "outcomes: ok 2 (100.0%)") {
+				t.Errorf("bench --mix %s exited %d\nstdout:\n%s\nstderr:\n%s", f, code, stdout, stderr)
+			}
+			checkQuiet(t, stderr)
 		}
 		if code, _, stderr := runLive(t, ctx, bin, env, "bench", "provision", "--delete", "--endpoint", endpoint, "--out", out); code != exitcode.OK {
 			t.Errorf("bench provision --delete (%s) exited %d\n%s", f, code, stderr)
