@@ -76,9 +76,13 @@ type sysEnv struct {
 //     method AWS documents for telling an instance apart), or when
 //     AWS_EC2_METADATA_DISABLED=false asks for it. Elsewhere its probes only wait and
 //     print the SDK's warnings.
-//   - For a loopback endpoint (an emulator on this machine) the metadata service is
-//     never asked, and when the chain has nothing the client signs with static
-//     dummy credentials ([LoopbackAccessKey]).
+//   - For a loopback endpoint (an emulator on this machine, which needs no AWS
+//     account) only what the environment names is used: the keys of
+//     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (an emulator told to check
+//     signatures is told which keys), or the chain of an AWS_PROFILE set; otherwise,
+//     or when that gives nothing, the client signs with static dummy credentials
+//     ([LoopbackAccessKey]). Shared config files, credential processes and SSO are
+//     not run unasked for a pool on this machine, and the metadata service never.
 //   - For any other endpoint, a chain with nothing is a *CredentialsError.
 func NewAdminClient(ctx context.Context, poolID string, ep Endpoint) (*cip.Client, error) {
 	if ep.Credentials == nil {
@@ -93,6 +97,15 @@ func NewAdminClient(ctx context.Context, poolID string, ep Endpoint) (*cip.Clien
 
 func adminCredentials(ctx context.Context, poolID string, ep Endpoint, env sysEnv) (aws.CredentialsProvider, error) {
 	loopback := ep.URL != "" && IsLoopback(ep.URL)
+	dummy := credentials.NewStaticCredentialsProvider(LoopbackAccessKey, LoopbackAccessKey, "")
+	if loopback {
+		if id, secret := env.getenv("AWS_ACCESS_KEY_ID"), env.getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+			return credentials.NewStaticCredentialsProvider(id, secret, env.getenv("AWS_SESSION_TOKEN")), nil
+		}
+		if env.getenv("AWS_PROFILE") == "" {
+			return dummy, nil
+		}
+	}
 	region := ep.Region
 	if region == "" {
 		region = RegionOf(poolID)
@@ -114,7 +127,7 @@ func adminCredentials(ctx context.Context, poolID string, ep Endpoint, env sysEn
 	case err == nil:
 		return cfg.Credentials, nil
 	case loopback:
-		return credentials.NewStaticCredentialsProvider(LoopbackAccessKey, LoopbackAccessKey, ""), nil
+		return dummy, nil
 	}
 	return nil, &CredentialsError{PoolID: poolID, Configured: credentialSourceNamed(env), err: err}
 }

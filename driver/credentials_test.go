@@ -69,6 +69,23 @@ func TestNewAdminClientConfiguredCredentials(t *testing.T) {
 			t.Errorf("%q: key %q, %v; want the environment's", url, key, err)
 		}
 	}
+	// A loopback endpoint does not run what a shared config file names unasked.
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	cfg := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(cfg, []byte("[default]\naws_access_key_id = AKIDFROMFILE\naws_secret_access_key = not-a-secret\n"+
+		"[profile authbench]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = not-a-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	for url, want := range map[string]string{"http://127.0.0.1:9229": LoopbackAccessKey, "http://192.0.2.1": "AKIDFROMFILE"} {
+		if key, err := accessKey(t, "us-east-1_x", Endpoint{URL: url}); err != nil || key != want {
+			t.Errorf("%s with a shared config file: key %q, %v; want %q", url, key, err, want)
+		}
+	}
+	t.Setenv("AWS_PROFILE", "authbench")
+	if key, err := accessKey(t, "us-east-1_x", Endpoint{URL: "http://127.0.0.1:9229"}); err != nil || key != "AKIDFROMPROFILE" {
+		t.Errorf("loopback with AWS_PROFILE: key %q, %v", key, err)
+	}
 	given := credentials.NewStaticCredentialsProvider("AKIDGIVEN", "s", "")
 	if key, err := accessKey(t, "us-east-1_x", Endpoint{URL: "http://192.0.2.1", Credentials: given}); err != nil || key != "AKIDGIVEN" {
 		t.Errorf("Endpoint.Credentials: key %q, %v", key, err)
@@ -87,7 +104,7 @@ func TestNewAdminClientBrokenProfile(t *testing.T) {
 	// A shared config file whose default profile fails says why too.
 	t.Setenv("AWS_PROFILE", "")
 	cfg := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(cfg, []byte("[default]\ncredential_process = /nonexistent/authbench-credentials\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("[default]\ncredential_process = false\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("AWS_CONFIG_FILE", cfg)
