@@ -36,7 +36,12 @@ func StartEmbedded(ctx context.Context, limits emulator.Limits) (*Embedded, erro
 	if err != nil {
 		return nil, fmt.Errorf("bench: embedded pools: %w", err)
 	}
-	e := &Embedded{Server: srv, TOTP: &mfa.TOTP{Lookahead: true}, Admin: driver.NewSDKClient("us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1})}
+	admin, err := driver.NewAdminClient(ctx, "us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1})
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	e := &Embedded{Server: srv, TOTP: &mfa.TOTP{Lookahead: true}, Admin: admin}
 	byName := map[string]PoolRef{}
 	for _, p := range loaded.Pools {
 		byName[p.Name] = PoolRef{PoolID: p.ID, ClientID: p.Clients[0].ID}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -159,31 +160,76 @@ func provisionOne(ctx context.Context, admin Admin, o ProvisionOptions, u *User,
 			return err
 		}
 	case FlowTOTP:
-		a := o.Client.NewAuth()
-		res, err := a.SignIn(ctx, u.Username, u.Password, driver.SignInOptions{})
+		secret, err := setUpTOTP(ctx, o, u)
 		if err != nil {
 			return err
 		}
-		if !res.IsSignedIn {
-			return fmt.Errorf("TOTP setup: sign-in stopped at %s", res.NextStep.SignInStep)
-		}
-		setup, err := a.SetUpTOTP(ctx)
-		if err != nil {
-			return err
-		}
-		code, err := o.TOTP.Next(ctx, setup.SharedSecret)
-		if err != nil {
-			return err
-		}
-		if err := a.VerifyTOTPSetup(ctx, code, "authbench"); err != nil {
-			return err
-		}
-		if err := a.UpdateMFAPreference(ctx, "", "PREFERRED", ""); err != nil {
-			return err
-		}
-		u.TOTPSecret = setup.SharedSecret
+		u.TOTPSecret = secret
 	}
 	return nil
+}
+
+// setUpTOTP signs u in and sets a software token up for it, returning its secret.
+// In a pool where MFA is optional the user signs in and associates a token itself;
+// where MFA is required Cognito asks for the setup during the sign-in (MFA_SETUP),
+// offering every factor the pool enables: provisioning chooses TOTP and answers the
+// setup with the first code.
+func setUpTOTP(ctx context.Context, o ProvisionOptions, u *User) (string, error) {
+	a := o.Client.NewAuth()
+	res, err := a.SignIn(ctx, u.Username, u.Password, driver.SignInOptions{})
+	if err != nil {
+		return "", err
+	}
+	if !res.IsSignedIn {
+		return setUpTOTPInSignIn(ctx, o, a, res)
+	}
+	setup, err := a.SetUpTOTP(ctx)
+	if err != nil {
+		return "", err
+	}
+	code, err := o.TOTP.Next(ctx, setup.SharedSecret)
+	if err != nil {
+		return "", err
+	}
+	if err := a.VerifyTOTPSetup(ctx, code, "authbench"); err != nil {
+		return "", err
+	}
+	if err := a.UpdateMFAPreference(ctx, "", "PREFERRED", ""); err != nil {
+		return "", err
+	}
+	return setup.SharedSecret, nil
+}
+
+// setUpTOTPInSignIn answers the MFA setup a sign-in stopped at (res): it selects
+// TOTP when the pool offers a choice, then confirms the setup with a code.
+func setUpTOTPInSignIn(ctx context.Context, o ProvisionOptions, a *driver.Auth, res driver.Result) (string, error) {
+	n := res.NextStep
+	if n.SignInStep == driver.ContinueSignInWithMFASetupSelection && n.TOTPSetupDetails == nil {
+		if !slices.Contains(n.AllowedMFATypes, driver.MFATOTP) {
+			return "", fmt.Errorf("TOTP setup: the pool offers %v to set up, not TOTP", n.AllowedMFATypes)
+		}
+		var err error
+		if res, err = a.ConfirmSignIn(ctx, string(driver.MFATOTP), driver.ConfirmOptions{}); err != nil {
+			return "", err
+		}
+		n = res.NextStep
+	}
+	if n.TOTPSetupDetails == nil {
+		return "", fmt.Errorf("TOTP setup: sign-in stopped at %s", n.SignInStep)
+	}
+	secret := n.TOTPSetupDetails.SharedSecret
+	code, err := o.TOTP.Next(ctx, secret)
+	if err != nil {
+		return "", err
+	}
+	res, err = a.ConfirmSignIn(ctx, code, driver.ConfirmOptions{FriendlyDeviceName: "authbench"})
+	if err != nil {
+		return "", err
+	}
+	if !res.IsSignedIn {
+		return "", fmt.Errorf("TOTP setup: sign-in stopped at %s after the setup", res.NextStep.SignInStep)
+	}
+	return secret, nil
 }
 
 // Deprovision deletes users from poolID in parallel (bounded); users already gone

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/mfa"
 )
@@ -143,23 +141,19 @@ func DeprovisionUserSet(ctx context.Context, o UserSetOptions) error {
 	return nil
 }
 
-// NewAdmin returns an Admin API client of poolID with credentials from the default
-// chain (a loopback emulator takes any).
+// NewAdmin returns an Admin API client of poolID, built by [driver.NewAdminClient]:
+// credentials from the default chain, checked before any call (a loopback emulator
+// takes dummy ones). No credentials for an AWS pool is an ErrInvalid error.
 func NewAdmin(ctx context.Context, poolID, endpoint, region string) (Admin, error) {
-	ep := driver.Endpoint{URL: endpoint, Region: region, Retries: 3}
-	if endpoint == "" || !driver.IsLoopback(endpoint) {
-		r := region
-		if r == "" {
-			r = driver.RegionOf(poolID)
-		}
-		awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(r))
-		if err != nil {
-			return nil, fmt.Errorf("AWS credentials: %w", err)
-		}
-		ep.Credentials = awsCfg.Credentials
-	}
 	if poolID == "" {
 		return nil, errors.New("no pool id")
 	}
-	return driver.NewSDKClient(poolID, ep), nil
+	admin, err := driver.NewAdminClient(ctx, poolID, driver.Endpoint{URL: endpoint, Region: region, Retries: 3})
+	if errors.Is(err, driver.ErrNoCredentials) {
+		return nil, invalid(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return admin, nil
 }

@@ -69,6 +69,10 @@ type Needs struct {
 	MFA string
 	// Factors are the MFA factors the pool must enable: "SMS", "TOTP", "EMAIL".
 	Factors []string
+	// OnlyFactors needs Factors to be every factor the pool enables: the premise of
+	// a spec such as "TOTP is the only factor", where Cognito offers a user the
+	// factors to set up by the pool's configuration, not by the user's.
+	OnlyFactors bool
 	// Secret needs an app client with a secret.
 	Secret bool
 	// Flows are the ExplicitAuthFlows the client must allow (ALLOW_… names).
@@ -118,7 +122,7 @@ func (n Needs) key() string {
 	add("required", n.Required)
 	add("first", n.FirstFactors)
 	parts = append(parts, fmt.Sprintf("secret=%v", n.Secret), "pue="+n.PreventUserExistenceErrors,
-		fmt.Sprintf("devices=%v", n.DeviceTracking), fmt.Sprintf("signup=%v", n.SelfSignUp), fmt.Sprintf("custom=%v", n.Custom), fmt.Sprintf("throttle=%v", n.Throttle), fmt.Sprintf("customattr=%v", n.CustomAttribute))
+		fmt.Sprintf("devices=%v", n.DeviceTracking), fmt.Sprintf("signup=%v", n.SelfSignUp), fmt.Sprintf("custom=%v", n.Custom), fmt.Sprintf("throttle=%v", n.Throttle), fmt.Sprintf("customattr=%v", n.CustomAttribute), fmt.Sprintf("only=%v", n.OnlyFactors))
 	return strings.Join(parts, ",")
 }
 
@@ -149,6 +153,11 @@ type Pool struct {
 	// CustomAttribute is the custom attribute (custom:…) a spec that needed one may
 	// set, or "".
 	CustomAttribute string
+	// FillAttributes are attributes the pool's schema requires that the spec does not
+	// need to be missing (a live pool's): every user provisioned gets a value for
+	// each one the spec does not set, so a new password needs no more than the spec
+	// gives.
+	FillAttributes []string
 }
 
 // Driver returns a driver client for the pool in a dialect.

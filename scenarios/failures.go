@@ -34,7 +34,7 @@ var _ = Describe("Failures", Label("family:failures"), func() {
 
 	DescribeTable("answers an unknown user as PreventUserExistenceErrors says",
 		func(ctx SpecContext, pue string, flow driver.AuthFlow, want, msg string) {
-			p := need(ctx, Needs{PreventUserExistenceErrors: pue})
+			p := need(ctx, Needs{PreventUserExistenceErrors: pue, Flows: []string{"ALLOW_" + string(flow)}})
 			_, err := p.Driver(driver.Flutter).NewAuth().SignIn(ctx, UserPrefix+"nobody-"+randomSuffix(), password(), driver.SignInOptions{Flow: flow})
 			expectServiceError(err, want, msg)
 		},
@@ -56,7 +56,7 @@ var _ = Describe("Failures", Label("family:failures"), func() {
 	// a lockout of 2^(n-5) seconds begins; the attempts that start it answer as wrong
 	// passwords, and only attempts made during it are "Password attempts exceeded".
 	It("locks a user out after five wrong passwords", Label("error:NotAuthorizedException", "lockout", "defaults"), specTimeout, func(ctx SpecContext) {
-		p := need(ctx, Needs{})
+		p := need(ctx, Needs{Flows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
 		pw := password()
 		name := p.newUser(ctx, userOpts{Password: pw})
 		a := p.Driver(driver.Flutter).NewAuth()
@@ -72,7 +72,7 @@ var _ = Describe("Failures", Label("family:failures"), func() {
 	})
 
 	It("refuses a reused session", Label("error:NotAuthorizedException", "session"), specTimeout, func(ctx SpecContext) {
-		p := need(ctx, Needs{})
+		p := need(ctx, Needs{Flows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
 		temp := password()
 		name := p.newUser(ctx, userOpts{Password: temp, Temporary: true})
 		init, err := p.IDP.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(p.ClientID),

@@ -182,7 +182,7 @@ var _ = Describe("MFA setup in sign-in", Label("family:mfa-setup"), func() {
 	for _, d := range dialects {
 		It("sets up TOTP when MFA is required and TOTP is the only factor "+describeDialect(d),
 			Label("step:continueSignInWithMfaSetupSelection", "step:continueSignInWithTotpSetup", "factor:totp", "dialect:"+d.String()), specTimeout, func(ctx SpecContext) {
-				p := need(ctx, Needs{MFA: "ON", Factors: []string{"TOTP"}})
+				p := need(ctx, Needs{MFA: "ON", Factors: []string{"TOTP"}, OnlyFactors: true})
 				pw := password()
 				name := p.newUser(ctx, userOpts{Password: pw})
 				a := p.Driver(d).NewAuth()
@@ -212,7 +212,7 @@ var _ = Describe("MFA setup in sign-in", Label("family:mfa-setup"), func() {
 
 		It("sets up email MFA when MFA is required and email is the only factor "+describeDialect(d),
 			Label("step:continueSignInWithEmailMfaSetup", "step:confirmSignInWithOtpCode", "factor:email", "dialect:"+d.String()), specTimeout, func(ctx SpecContext) {
-				p := need(ctx, Needs{MFA: "ON", Factors: []string{"EMAIL"}})
+				p := need(ctx, Needs{MFA: "ON", Factors: []string{"EMAIL"}, OnlyFactors: true})
 				pw := password()
 				name := p.newUser(ctx, userOpts{Password: pw})
 				a := p.Driver(d).NewAuth()
@@ -257,7 +257,7 @@ var _ = Describe("MFA setup in sign-in", Label("family:mfa-setup"), func() {
 
 		It("chains a new password into TOTP setup "+describeDialect(d),
 			Label("step:confirmSignInWithNewPassword", "step:continueSignInWithMfaSetupSelection", "factor:totp", "dialect:"+d.String()), specTimeout, func(ctx SpecContext) {
-				p := need(ctx, Needs{MFA: "ON", Factors: []string{"TOTP"}})
+				p := need(ctx, Needs{MFA: "ON", Factors: []string{"TOTP"}, OnlyFactors: true})
 				temp := password()
 				name := p.newUser(ctx, userOpts{Password: temp, Temporary: true})
 				a := p.Driver(d).NewAuth()

@@ -66,6 +66,11 @@ func (p *Pool) newUser(ctx context.Context, o userOpts) string {
 	for k, v := range o.Attrs {
 		attrs = append(attrs, types.AttributeType{Name: aws.String(k), Value: aws.String(v)})
 	}
+	for _, k := range p.FillAttributes {
+		if _, set := o.Attrs[k]; !set {
+			attrs = append(attrs, types.AttributeType{Name: aws.String(k), Value: aws.String(fillValue(k, name))})
+		}
+	}
 	in := &cip.AdminCreateUserInput{UserPoolId: aws.String(p.ID), Username: aws.String(name), UserAttributes: attrs, MessageAction: types.MessageActionTypeSuppress}
 	if o.Temporary {
 		in.TemporaryPassword = aws.String(o.Password)
@@ -88,6 +93,21 @@ func (p *Pool) newUser(ctx context.Context, o userOpts) string {
 		Expect(err).NotTo(HaveOccurred(), "AdminDisableUser")
 	}
 	return name
+}
+
+// fillValue is the value of a required attribute a spec does not set.
+func fillValue(attr, username string) string {
+	switch attr {
+	case "email":
+		return username + "@example.com"
+	case "phone_number":
+		return phone()
+	case "birthdate":
+		return "2000-01-01"
+	case "updated_at":
+		return "0"
+	}
+	return "authbench"
 }
 
 // userName returns a fresh name with the conformance prefix, for users a spec creates

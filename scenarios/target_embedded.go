@@ -43,7 +43,10 @@ func StartEmbedded(ctx context.Context) (*Embedded, error) {
 	}
 	ep := driver.Endpoint{URL: srv.Endpoint(), Retries: 1}
 	e.srv = srv
-	e.admin = driver.NewSDKClient("us-east-1_x", ep)
+	if e.admin, err = driver.NewAdminClient(ctx, "us-east-1_x", ep); err != nil {
+		srv.Close()
+		return nil, err
+	}
 	e.idp = driver.NewSDKClient("us-east-1_x", ep)
 	e.codes = mfa.NewOutbox(srv.Endpoint(), nil)
 	return e, nil

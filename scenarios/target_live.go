@@ -3,13 +3,14 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL
 
 	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/mfa"
@@ -34,6 +35,8 @@ type Live struct {
 	idp    *cip.Client
 	pool   *types.UserPoolType
 	client *types.UserPoolClientType
+	// factors are the MFA factors the pool enables; nil when unknown.
+	factors map[string]bool
 }
 
 // OpenLive reads the pool's configuration; an unreachable pool or missing
@@ -44,13 +47,12 @@ func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
 		region = driver.RegionOf(o.PoolID)
 	}
 	ep := driver.Endpoint{URL: o.Endpoint, Region: region}
-	idp := driver.NewSDKClient(o.PoolID, ep)
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	// The credentials are checked before any call to the pool.
+	admin, err := driver.NewAdminClient(ctx, o.PoolID, ep)
 	if err != nil {
-		return nil, fmt.Errorf("conform: AWS credentials for the Admin API: %w", err)
+		return nil, fmt.Errorf("conform: %w", err)
 	}
-	ep.Credentials = awsCfg.Credentials
-	admin := driver.NewSDKClient(o.PoolID, ep)
+	idp := driver.NewSDKClient(o.PoolID, ep)
 	l := &Live{o: o, admin: admin, idp: idp}
 	dp, err := admin.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(o.PoolID)})
 	if err != nil {
@@ -61,7 +63,55 @@ func OpenLive(ctx context.Context, o LiveOptions) (*Live, error) {
 		return nil, fmt.Errorf("conform: DescribeUserPoolClient %s: %w", o.ClientID, err)
 	}
 	l.pool, l.client = dp.UserPool, dc.UserPoolClient
+	l.factors = poolFactors(ctx, admin, o.PoolID)
 	return l, nil
+}
+
+// poolFactors returns the MFA factors the pool enables ("SMS", "TOTP", "EMAIL"), as
+// GetUserPoolMfaConfig says, or nil (unknown: every factor is assumed) when that call
+// is refused.
+func poolFactors(ctx context.Context, admin *cip.Client, poolID string) map[string]bool {
+	mc, err := admin.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID)})
+	if err != nil {
+		return nil
+	}
+	f := map[string]bool{}
+	if mc.SmsMfaConfiguration != nil {
+		f["SMS"] = true
+	}
+	if mc.SoftwareTokenMfaConfiguration != nil && mc.SoftwareTokenMfaConfiguration.Enabled {
+		f["TOTP"] = true
+	}
+	if mc.EmailMfaConfiguration != nil {
+		f["EMAIL"] = true
+	}
+	return f
+}
+
+// factorsReason returns why the pool's MFA factors do not meet the needs, or "".
+func (l *Live) factorsReason(n Needs) string {
+	if l.factors == nil {
+		return ""
+	}
+	for _, f := range n.Factors {
+		if !l.factors[f] {
+			return "the pool does not enable the " + f + " MFA factor"
+		}
+	}
+	if !n.OnlyFactors {
+		return ""
+	}
+	var extra []string
+	for _, f := range []string{"SMS", "TOTP", "EMAIL"} {
+		if l.factors[f] && !slices.Contains(n.Factors, f) {
+			extra = append(extra, f)
+		}
+	}
+	if len(extra) > 0 {
+		return fmt.Sprintf("the pool also enables %s MFA: the spec needs %s as the only factor (Cognito offers every enabled factor to set up)",
+			strings.Join(extra, " and "), strings.Join(n.Factors, " and "))
+	}
+	return ""
 }
 
 // Name is "live".
@@ -98,7 +148,10 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 	case (n.Custom || len(n.Factors) > 0) && l.o.Codes == nil && needsCodes(n):
 		return nil, "no code source is configured (--code-command)", nil
 	}
-	for _, f := range n.Flows {
+	if r := l.factorsReason(n); r != "" {
+		return nil, r, nil
+	}
+	for _, f := range specFlows(n, CurrentSpecReport().Labels()) {
 		if !hasFlow(c.ExplicitAuthFlows, f) {
 			return nil, "the app client does not allow " + f, nil
 		}
@@ -137,7 +190,51 @@ func (l *Live) Pool(_ context.Context, n Needs) (*Pool, string, error) {
 		}
 	}
 	return &Pool{ID: l.o.PoolID, ClientID: l.o.ClientID, ClientSecret: firstNonEmpty(l.o.ClientSecret, aws.ToString(c.ClientSecret)),
-		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode, CustomAttribute: custom}, "", nil
+		Endpoint: l.o.Endpoint, Admin: l.admin, IDP: l.idp, Codes: l.o.Codes, MFA: mode, CustomAttribute: custom,
+		FillAttributes: fillAttributes(p, n)}, "", nil
+}
+
+// fillAttributes returns the attributes the pool's schema requires that the needs
+// do not want missing, to be set on every user provisioned (sub, required but set
+// by Cognito, is not mutable).
+func fillAttributes(p *types.UserPoolType, n Needs) []string {
+	var out []string
+	for _, a := range p.SchemaAttributes {
+		name := aws.ToString(a.Name)
+		if aws.ToBool(a.Required) && aws.ToBool(a.Mutable) && !slices.Contains(n.Required, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// specFlows returns the ExplicitAuthFlows a spec signs in with: those its needs name,
+// those its flow: labels name (the flow the spec is about), ALLOW_CUSTOM_AUTH for a
+// custom challenge, and otherwise the driver's default, ALLOW_USER_SRP_AUTH. A flow
+// the needs want the client not to allow is the spec's subject, not its premise.
+func specFlows(n Needs, labels []string) []string {
+	flows := slices.Clone(n.Flows)
+	add := func(f string) {
+		if !slices.Contains(flows, f) && !slices.Contains(n.Without, f) {
+			flows = append(flows, f)
+		}
+	}
+	for _, l := range labels {
+		switch flow, ok := strings.CutPrefix(l, "flow:"); {
+		case !ok:
+		case flow == "CUSTOM_WITHOUT_SRP" || flow == "CUSTOM_WITH_SRP":
+			add("ALLOW_CUSTOM_AUTH")
+		default:
+			add("ALLOW_" + flow)
+		}
+	}
+	if n.Custom {
+		add("ALLOW_CUSTOM_AUTH")
+	}
+	if len(flows) == 0 && len(n.FirstFactors) == 0 && len(n.Without) == 0 {
+		add("ALLOW_USER_SRP_AUTH")
+	}
+	return flows
 }
 
 func needsCodes(n Needs) bool {
