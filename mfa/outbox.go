@@ -202,6 +202,13 @@ func (o *Outbox) claim(pu poolUser, msgs []OutboxMessage, r Request) (string, bo
 }
 
 // fetch asks the outbox once for r's messages newer than sequence number after.
+// Available reports whether endpoint serves an outbox (an authbench embedded pool,
+// not some other Cognito emulator): one listing that answers 200 with JSON.
+func (o *Outbox) Available(ctx context.Context) bool {
+	_, err := o.fetch(ctx, Request{PoolID: "probe", Username: "probe"}, 0)
+	return err == nil
+}
+
 func (o *Outbox) fetch(ctx context.Context, r Request, after int64) (outboxPage, error) {
 	q := url.Values{"poolId": {r.PoolID}, "username": {r.Username}}
 	if r.Purpose != "" {

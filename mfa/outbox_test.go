@@ -366,3 +366,19 @@ func TestOutboxDefaultSleepHonoursDeadline(t *testing.T) {
 		}
 	}
 }
+
+func TestOutboxAvailable(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"messages":[],"now":"2026-01-01T00:00:00Z"}`))
+	}))
+	defer ok.Close()
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	if !mfa.NewOutbox(ok.URL, nil).Available(context.Background()) {
+		t.Error("an outbox was not seen")
+	}
+	if mfa.NewOutbox(other.URL, nil).Available(context.Background()) {
+		t.Error("a server without an outbox was taken for one")
+	}
+}
