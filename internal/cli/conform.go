@@ -15,8 +15,8 @@ import (
 	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
 
-	"github.com/authbench/authbench/internal/exitcode"
 	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/internal/exitcode"
 	"github.com/authbench/authbench/mfa"
 	"github.com/authbench/authbench/reports"
 	"github.com/authbench/authbench/scenarios"
