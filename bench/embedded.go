@@ -136,6 +136,14 @@ func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, er
 			errs = append(errs, fmt.Errorf("bench: flow %q: %w", f, err))
 			continue
 		}
+		for _, u := range users {
+			// A code provisioning used is spent: Cognito refuses it a second time.
+			if u.TOTPSecret != "" && !u.TOTPSpent.IsZero() {
+				if err := totp.Spent(u.TOTPSecret, u.TOTPSpent); err != nil {
+					errs = append(errs, fmt.Errorf("bench: user %s: %w", u.Username, err))
+				}
+			}
+		}
 		if sdk[ref.PoolID] == nil {
 			ep := o.Endpoint
 			if ep.Region == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 )
 
 // User is one user of a user set. Password and TOTPSecret are secrets: they are never
@@ -15,6 +16,9 @@ type User struct {
 	Password string `json:"password,omitempty"`
 	// TOTPSecret is the user's TOTP secret (base32), for the totp flow.
 	TOTPSecret string `json:"totpSecret,omitempty"`
+	// TOTPSpent is the start of the TOTP window whose code provisioning used: a
+	// bench starting within it must not use that code again.
+	TOTPSpent time.Time `json:"totpSpent,omitzero"`
 	// Email and Phone are the addresses MFA codes go to.
 	Email string `json:"email,omitempty"`
 	Phone string `json:"phone,omitempty"`

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -160,11 +161,11 @@ func provisionOne(ctx context.Context, admin Admin, o ProvisionOptions, u *User,
 			return err
 		}
 	case FlowTOTP:
-		secret, err := setUpTOTP(ctx, o, u)
+		secret, spent, err := setUpTOTP(ctx, o, u)
 		if err != nil {
 			return err
 		}
-		u.TOTPSecret = secret
+		u.TOTPSecret, u.TOTPSpent = secret, spent
 	}
 	return nil
 }
@@ -174,62 +175,62 @@ func provisionOne(ctx context.Context, admin Admin, o ProvisionOptions, u *User,
 // where MFA is required Cognito asks for the setup during the sign-in (MFA_SETUP),
 // offering every factor the pool enables: provisioning chooses TOTP and answers the
 // setup with the first code.
-func setUpTOTP(ctx context.Context, o ProvisionOptions, u *User) (string, error) {
+func setUpTOTP(ctx context.Context, o ProvisionOptions, u *User) (secret string, spent time.Time, err error) {
 	a := o.Client.NewAuth()
 	res, err := a.SignIn(ctx, u.Username, u.Password, driver.SignInOptions{})
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if !res.IsSignedIn {
 		return setUpTOTPInSignIn(ctx, o, a, res)
 	}
 	setup, err := a.SetUpTOTP(ctx)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	code, err := o.TOTP.Next(ctx, setup.SharedSecret)
+	code, spent, err := o.TOTP.NextWindow(ctx, setup.SharedSecret)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if err := a.VerifyTOTPSetup(ctx, code, "authbench"); err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if err := a.UpdateMFAPreference(ctx, "", "PREFERRED", ""); err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	return setup.SharedSecret, nil
+	return setup.SharedSecret, spent, nil
 }
 
 // setUpTOTPInSignIn answers the MFA setup a sign-in stopped at (res): it selects
 // TOTP when the pool offers a choice, then confirms the setup with a code.
-func setUpTOTPInSignIn(ctx context.Context, o ProvisionOptions, a *driver.Auth, res driver.Result) (string, error) {
+func setUpTOTPInSignIn(ctx context.Context, o ProvisionOptions, a *driver.Auth, res driver.Result) (string, time.Time, error) {
 	n := res.NextStep
 	if n.SignInStep == driver.ContinueSignInWithMFASetupSelection && n.TOTPSetupDetails == nil {
 		if !slices.Contains(n.AllowedMFATypes, driver.MFATOTP) {
-			return "", fmt.Errorf("TOTP setup: the pool offers %v to set up, not TOTP", n.AllowedMFATypes)
+			return "", time.Time{}, fmt.Errorf("TOTP setup: the pool offers %v to set up, not TOTP", n.AllowedMFATypes)
 		}
 		var err error
 		if res, err = a.ConfirmSignIn(ctx, string(driver.MFATOTP), driver.ConfirmOptions{}); err != nil {
-			return "", err
+			return "", time.Time{}, err
 		}
 		n = res.NextStep
 	}
 	if n.TOTPSetupDetails == nil {
-		return "", fmt.Errorf("TOTP setup: sign-in stopped at %s", n.SignInStep)
+		return "", time.Time{}, fmt.Errorf("TOTP setup: sign-in stopped at %s", n.SignInStep)
 	}
 	secret := n.TOTPSetupDetails.SharedSecret
-	code, err := o.TOTP.Next(ctx, secret)
+	code, spent, err := o.TOTP.NextWindow(ctx, secret)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	res, err = a.ConfirmSignIn(ctx, code, driver.ConfirmOptions{FriendlyDeviceName: "authbench"})
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if !res.IsSignedIn {
-		return "", fmt.Errorf("TOTP setup: sign-in stopped at %s after the setup", res.NextStep.SignInStep)
+		return "", time.Time{}, fmt.Errorf("TOTP setup: sign-in stopped at %s after the setup", res.NextStep.SignInStep)
 	}
-	return secret, nil
+	return secret, spent, nil
 }
 
 // Deprovision deletes users from poolID in parallel (bounded); users already gone

@@ -210,12 +210,20 @@ func (t *TOTP) sweepLocked(cur int64) {
 // ctx ends first. Concurrent calls with the same secret get codes from successive
 // windows. A malformed secret yields an error matching ErrInvalidSecret.
 func (t *TOTP) Next(ctx context.Context, secret string) (string, error) {
+	code, _, err := t.NextWindow(ctx, secret)
+	return code, err
+}
+
+// NextWindow is Next that also returns the start of the window whose code it gave,
+// so that a later user of the same secret (another process) can be told it is spent
+// (see Spent).
+func (t *TOTP) NextWindow(ctx context.Context, secret string) (string, time.Time, error) {
 	key, err := decodeSecret(secret)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("mfa: TOTP: %w", err)
+		return "", time.Time{}, fmt.Errorf("mfa: TOTP: %w", err)
 	}
 	k := keyOf(key)
 	canonical := b32.EncodeToString(key)
@@ -236,7 +244,8 @@ func (t *TOTP) Next(ctx context.Context, secret string) (string, error) {
 	// wait.
 	start := windowStart(target)
 	if t.Lookahead && target == cur+1 {
-		return TOTPCode(canonical, start)
+		code, err := TOTPCode(canonical, start)
+		return code, start, err
 	}
 	for {
 		d := start.Sub(t.now())
@@ -245,14 +254,34 @@ func (t *TOTP) Next(ctx context.Context, secret string) (string, error) {
 		}
 		if err := t.sleep(ctx, d); err != nil {
 			t.release(k, target, prev, hadPrev)
-			return "", fmt.Errorf("mfa: TOTP: waiting %v for a fresh window: %w", d.Round(time.Millisecond), err)
+			return "", time.Time{}, fmt.Errorf("mfa: TOTP: waiting %v for a fresh window: %w", d.Round(time.Millisecond), err)
 		}
 		if err := ctx.Err(); err != nil {
 			t.release(k, target, prev, hadPrev)
-			return "", fmt.Errorf("mfa: TOTP: waiting for a fresh window: %w", err)
+			return "", time.Time{}, fmt.Errorf("mfa: TOTP: waiting for a fresh window: %w", err)
 		}
 	}
-	return TOTPCode(canonical, start)
+	code, err := TOTPCode(canonical, start)
+	return code, start, err
+}
+
+// Spent records that the code of secret for the window containing at was used
+// elsewhere (for example while a user was provisioned), so Next does not hand it out
+// again: Cognito refuses a code used once.
+func (t *TOTP) Spent(secret string, at time.Time) error {
+	key, err := decodeSecret(secret)
+	if err != nil {
+		return err
+	}
+	k := keyOf(key)
+	w := window(at)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sweepLocked(window(t.now()))
+	if prev, ok := t.used[k]; !ok || prev < w {
+		t.used[k] = w
+	}
+	return nil
 }
 
 // release gives back a reservation of window target that was not used, unless a

@@ -406,3 +406,24 @@ func TestTOTPNextInvalidSecret(t *testing.T) {
 		t.Fatalf("error %q echoes the secret", err)
 	}
 }
+
+// TestTOTPSpent: a window marked spent elsewhere is not handed out; the next one is.
+func TestTOTPSpent(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 10, 0, time.UTC)
+	tp := &mfa.TOTP{Now: func() time.Time { return now }, Lookahead: true}
+	const secret = "JBSWY3DPEHPK3PXP"
+	if err := tp.Spent(secret, now); err != nil {
+		t.Fatal(err)
+	}
+	code, start, err := tp.NextWindow(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spent, _ := mfa.TOTPCode(secret, now.Truncate(30*time.Second))
+	if code == spent || !start.Equal(now.Truncate(30*time.Second).Add(30*time.Second)) {
+		t.Fatalf("got the spent window's code (%s at %v)", code, start)
+	}
+	if err := tp.Spent("not base32!", now); err == nil {
+		t.Fatal("a malformed secret was accepted")
+	}
+}

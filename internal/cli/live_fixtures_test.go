@@ -260,10 +260,12 @@ func provisionLive(t *testing.T, ctx context.Context, bin, endpoint, poolID, cli
 			t.Errorf("bench provision --mix %s: user set %v, want 2 %s users", f, err, f)
 			continue
 		}
-		if f == bench.FlowTOTP && (set.Users[f][0].TOTPSecret == "" || set.Users[f][1].TOTPSecret == "") {
-			t.Errorf("bench provision --mix totp: a user without a TOTP secret")
+		if f == bench.FlowTOTP && (set.Users[f][0].TOTPSecret == "" || set.Users[f][1].TOTPSecret == "" || set.Users[f][0].TOTPSpent.IsZero()) {
+			t.Errorf("bench provision --mix totp: a user without a TOTP secret or the window of its setup code")
 		}
-		if run && (f == bench.FlowSRP || f == bench.FlowPassword) {
+		// The TOTP run follows provisioning within its code's window: the bench must
+		// not reuse the code provisioning spent.
+		if run && (f == bench.FlowSRP || f == bench.FlowPassword || f == bench.FlowTOTP) {
 			// The bench itself signs the users in, with no credentials either.
 			code, stdout, stderr := runLive(t, ctx, bin, env, "bench", "--endpoint", endpoint, "--users-file", out, "--mix", f,
 				"--iterations", "2", "--users", "1", "--out", filepath.Join(t.TempDir(), "run"))
