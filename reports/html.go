@@ -500,11 +500,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 		if !th.Passed {
 			res = "FAIL"
 		}
-		actual := num(th.Actual)
-		if th.Missing {
-			actual = "no such metric"
-		}
-		p.Thresholds = append(p.Thresholds, kv{th.Threshold + " (actual " + actual + ")", res})
+		p.Thresholds = append(p.Thresholds, kv{th.Threshold + " (actual " + th.Text() + ")", res})
 		p.ThresholdsBad = append(p.ThresholdsBad, !th.Passed)
 	}
 	if t.Clamped > 0 || t.HistogramDropped > 0 || t.UserWaits > 0 {

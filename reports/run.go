@@ -180,12 +180,34 @@ type MergeInfo struct {
 	Partial bool `json:"partial"`
 }
 
-// ThresholdOutcome is an evaluated threshold as the summary reports it.
+// ThresholdOutcome is an evaluated threshold as the summary reports it. Actual is
+// the raw value in Unit (µs for latency aggregates); ActualText the same value as
+// people read it ("6.82ms"). Unit and ActualText were added to schema v1 without
+// changing its meaning: summaries without them read as before, and a reader
+// derives them from the threshold with [ThresholdOutcome.Text].
 type ThresholdOutcome struct {
-	Threshold string  `json:"threshold"`
-	Passed    bool    `json:"passed"`
-	Actual    float64 `json:"actual"`
-	Missing   bool    `json:"missing,omitempty"`
+	Threshold  string  `json:"threshold"`
+	Passed     bool    `json:"passed"`
+	Actual     float64 `json:"actual"`
+	Unit       string  `json:"unit,omitempty"`
+	ActualText string  `json:"actualText,omitempty"`
+	Missing    bool    `json:"missing,omitempty"`
+}
+
+// Text is the outcome's actual value with its unit: ActualText when the summary
+// has it, else formatted from the threshold (older summaries), else the bare
+// number; "no such metric" when the run lacked it.
+func (o ThresholdOutcome) Text() string {
+	switch {
+	case o.Missing:
+		return "no such metric"
+	case o.ActualText != "":
+		return o.ActualText
+	}
+	if t, err := ParseThreshold(o.Threshold); err == nil {
+		return t.Format(o.Actual)
+	}
+	return num(o.Actual)
 }
 
 // WriteJSON writes s as indented JSON.
