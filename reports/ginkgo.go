@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -109,14 +110,27 @@ func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string)
 var junitTime = regexp.MustCompile(`time="([0-9.eE+-]+)"`)
 
 // WriteGinkgoJUnit writes Ginkgo's JUnit report of r to path with every time as a
-// plain decimal.
-func WriteGinkgoJUnit(path string, r types.Report) error {
+// plain decimal, and the target's fields (if not nil) as the suite's first
+// properties (authbench.poolId, clientId, region, endpoint).
+func WriteGinkgoJUnit(path string, r types.Report, target *ConformTarget) error {
 	if err := reporters.GenerateJUnitReport(r, path); err != nil {
 		return err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	if ps := target.Properties(); len(ps) > 0 {
+		var props bytes.Buffer
+		props.WriteString("<properties>")
+		for _, p := range ps {
+			props.WriteString(`<property name="authbench.` + p[0] + `" value="`)
+			if err := xml.EscapeText(&props, []byte(p[1])); err != nil {
+				return err
+			}
+			props.WriteString(`"></property>`)
+		}
+		b = bytes.Replace(b, []byte("<properties>"), props.Bytes(), 1)
 	}
 	b = junitTime.ReplaceAllFunc(b, func(m []byte) []byte {
 		v, err := strconv.ParseFloat(string(junitTime.FindSubmatch(m)[1]), 64)

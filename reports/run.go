@@ -239,17 +239,44 @@ type ConformSpec struct {
 	Location   string   `json:"location,omitempty"`
 }
 
-// ConformReport is the JSON report of a conformance run (kind "conform").
+// ConformTarget names the pool and app client a conformance run tested, and where:
+// identifiers only, never a secret. For the embedded pool, whose specs each create
+// their own pool, PoolID says so.
+type ConformTarget struct {
+	PoolID   string `json:"poolId,omitempty"`
+	ClientID string `json:"clientId,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+// Properties lists the target's fields as name/value pairs, in a fixed order, for
+// JUnit properties and the HTML page; empty fields are left out.
+func (t *ConformTarget) Properties() [][2]string {
+	if t == nil {
+		return nil
+	}
+	var out [][2]string
+	for _, p := range [][2]string{{"poolId", t.PoolID}, {"clientId", t.ClientID}, {"region", t.Region}, {"endpoint", t.Endpoint}} {
+		if p[1] != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ConformReport is the JSON report of a conformance run (kind "conform"). Pool
+// (added to schema v1; absent in older reports) names what was tested.
 type ConformReport struct {
-	Schema  string        `json:"schema"`
-	Kind    string        `json:"kind"`
-	Target  string        `json:"target"`
-	Start   time.Time     `json:"start"`
-	End     time.Time     `json:"end"`
-	Passed  int           `json:"passed"`
-	Failed  int           `json:"failed"`
-	Skipped int           `json:"skipped"`
-	Specs   []ConformSpec `json:"specs"`
+	Schema  string         `json:"schema"`
+	Kind    string         `json:"kind"`
+	Target  string         `json:"target"`
+	Pool    *ConformTarget `json:"pool,omitempty"`
+	Start   time.Time      `json:"start"`
+	End     time.Time      `json:"end"`
+	Passed  int            `json:"passed"`
+	Failed  int            `json:"failed"`
+	Skipped int            `json:"skipped"`
+	Specs   []ConformSpec  `json:"specs"`
 }
 
 // Run is what a run directory holds: a bench summary with its interval log, or a

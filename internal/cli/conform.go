@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
 
+	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/internal/exitcode"
 	"github.com/authbench/authbench/mfa"
 	"github.com/authbench/authbench/reports"
@@ -100,12 +101,13 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		codes = mfa.NewPrompt(env.Stdin, env.Stderr)
 	}
 	targetLabel := "target:embedded"
+	tested := testedTarget(fl)
 	if fl.poolID == "" {
 		e, err := scenarios.StartEmbedded(ctx)
 		if err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
-		target = e
+		target, tested.Endpoint = e, e.Endpoint()
 	} else {
 		secret := env.Getenv("AUTHBENCH_CLIENT_SECRET")
 		if fl.secretFile != "" {
@@ -153,11 +155,12 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		return fmt.Errorf("conform: the suite produced no report")
 	}
 	if fl.junit != "" {
-		if err := reports.WriteGinkgoJUnit(fl.junit, *report); err != nil {
+		if err := reports.WriteGinkgoJUnit(fl.junit, *report, tested); err != nil {
 			return err
 		}
 	}
 	sum := reports.ConformFromGinkgo(*report, target.Name())
+	sum.Pool = tested
 	if fl.jsonOut != "" {
 		if err := sum.WriteJSONFile(fl.jsonOut); err != nil {
 			return err
@@ -175,4 +178,22 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		return exitcode.Wrap(exitcode.ConformanceFailed, fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Ran()))
 	}
 	return nil
+}
+
+// testedTarget names what a conform run tests, for its reports: the pool and client
+// ids, the region (given or the pool id's) and the endpoint (given, or AWS's for the
+// region). The embedded pool creates a pool per spec; its endpoint is filled in once
+// it has started. The client secret is never part of it.
+func testedTarget(fl conformFlags) *reports.ConformTarget {
+	if fl.poolID == "" {
+		return &reports.ConformTarget{PoolID: "embedded (a pool per spec)", Region: "us-east-1"}
+	}
+	t := &reports.ConformTarget{PoolID: fl.poolID, ClientID: fl.clientID, Region: fl.region, Endpoint: fl.endpoint}
+	if t.Region == "" {
+		t.Region = driver.RegionOf(fl.poolID)
+	}
+	if t.Endpoint == "" && t.Region != "" {
+		t.Endpoint = "https://cognito-idp." + t.Region + ".amazonaws.com"
+	}
+	return t
 }

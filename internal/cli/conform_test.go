@@ -28,6 +28,11 @@ func TestConform(t *testing.T) {
 		Schema string `json:"schema"`
 		Kind   string `json:"kind"`
 		Passed int    `json:"passed"`
+		Pool   struct {
+			PoolID   string `json:"poolId"`
+			Region   string `json:"region"`
+			Endpoint string `json:"endpoint"`
+		} `json:"pool"`
 		Specs  []struct {
 			Name   string   `json:"name"`
 			Labels []string `json:"labels"`
@@ -41,6 +46,10 @@ func TestConform(t *testing.T) {
 	if rep.Schema != "authbench.report/v1" || rep.Kind != "conform" || rep.Passed < 30 || len(rep.Specs) < 30 {
 		t.Fatalf("report: %s %s passed=%d specs=%d", rep.Schema, rep.Kind, rep.Passed, len(rep.Specs))
 	}
+	// The reports name what was tested: the embedded pool's endpoint and region.
+	if !strings.HasPrefix(rep.Pool.Endpoint, "http://127.0.0.1:") || rep.Pool.Region != "us-east-1" || !strings.HasPrefix(rep.Pool.PoolID, "embedded") {
+		t.Errorf("report's pool: %+v", rep.Pool)
+	}
 	for _, s := range rep.Specs {
 		if len(s.Labels) == 0 || s.State == "" {
 			t.Errorf("spec without labels or state: %+v", s)
@@ -53,6 +62,10 @@ func TestConform(t *testing.T) {
 		XMLName xml.Name `xml:"testsuites"`
 		Tests   int      `xml:"tests,attr"`
 		Suites  []struct {
+			Props []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
 			Cases []struct {
 				Name string `xml:"name,attr"`
 			} `xml:"testcase"`
@@ -62,9 +75,18 @@ func TestConform(t *testing.T) {
 	if err != nil || xml.Unmarshal(b, &suites) != nil || suites.Tests < 30 || len(suites.Suites) != 1 {
 		t.Fatalf("JUnit report: %v %+v", err, suites.Tests)
 	}
+	props := map[string]string{}
+	for _, p := range suites.Suites[0].Props {
+		props[p.Name] = p.Value
+	}
+	if props["authbench.endpoint"] != rep.Pool.Endpoint || props["authbench.region"] != "us-east-1" || props["authbench.poolId"] != rep.Pool.PoolID {
+		t.Errorf("JUnit properties %v do not name the target %+v", props, rep.Pool)
+	}
 
 	html, err := os.ReadFile(page)
-	if err != nil || !strings.Contains(string(html), "<!DOCTYPE html>") || strings.Contains(string(html), "<script") || strings.Contains(string(html), "http") ||
+	// The only URL on the page is the endpoint tested, which it names.
+	if err != nil || !strings.Contains(string(html), "<!DOCTYPE html>") || strings.Contains(string(html), "<script") ||
+		!strings.Contains(string(html), rep.Pool.Endpoint) || strings.Contains(strings.ReplaceAll(string(html), rep.Pool.Endpoint, ""), "http") ||
 		!strings.Contains(string(html), rep.Specs[0].Name) {
 		t.Errorf("HTML report: %v\n%.300s", err, html)
 	}
