@@ -114,6 +114,9 @@ func MergeShards(ctx context.Context, o MergeOptions) error {
 	if err := reports.WriteResults(o.Stdout, results); err != nil {
 		return err
 	}
+	if err := reports.WriteWrote(o.Stdout, reports.RunFiles(o.Out, len(results) > 0)); err != nil {
+		return err
+	}
 	return reports.CheckResults(results)
 }
 
