@@ -70,12 +70,15 @@ func (c *ConformReport) WriteHTMLFile(path string) error {
 }
 
 // WriteConformText writes the human summary of a conformance run: each failed and
-// skipped spec and the counts. For a list-only run (list), where the specs that
+// skipped spec and the counts, the specs not selected apart from the skipped ones. For a list-only run (list), where the specs that
 // would run are skipped with the reason wouldRun, it lists what would run and what
 // would be skipped instead.
 func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string) error {
 	var b strings.Builder
-	b.WriteString("\n") // Ginkgo's succinct progress line ends without one
+	notSelected := ""
+	if c.NotSelected > 0 {
+		notSelected = fmt.Sprintf(", %d not selected", c.NotSelected)
+	}
 	if list {
 		run, skip := 0, 0
 		for _, sp := range c.Specs {
@@ -88,8 +91,9 @@ func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string)
 				fmt.Fprintf(&b, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
 			}
 		}
-		fmt.Fprintf(&b, "%d specs would run, %d would be skipped\n", run, skip)
+		fmt.Fprintf(&b, "%d specs would run, %d would be skipped%s\n", run, skip, notSelected)
 	} else {
+		b.WriteString("\n") // Ginkgo's succinct progress line ends without one
 		for _, sp := range c.Specs {
 			switch {
 			case sp.Failure != "":
@@ -98,7 +102,7 @@ func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string)
 				fmt.Fprintf(&b, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
 			}
 		}
-		fmt.Fprintf(&b, "%d passed, %d failed, %d skipped\n", c.Passed, c.Failed, c.Skipped)
+		fmt.Fprintf(&b, "%d passed, %d failed, %d skipped%s\n", c.Passed, c.Failed, c.Skipped, notSelected)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -276,7 +276,11 @@ type ConformReport struct {
 	Passed  int            `json:"passed"`
 	Failed  int            `json:"failed"`
 	Skipped int            `json:"skipped"`
-	Specs   []ConformSpec  `json:"specs"`
+	// NotSelected counts the specs --label-filter or --focus left out (state "not
+	// selected"); added to schema v1, zero in older reports, where such specs
+	// counted as skipped.
+	NotSelected int           `json:"notSelected,omitempty"`
+	Specs       []ConformSpec `json:"specs"`
 }
 
 // Run is what a run directory holds: a bench summary with its interval log, or a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -146,21 +147,35 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	suite.Timeout = fl.timeout
 	rep.NoColor = true
 	rep.Succinct = true
-	// Ginkgo's progress goes to stderr; stdout carries the summary.
+	// Ginkgo's progress goes to stderr, without a mark per skipped or unselected
+	// spec (the summary on stdout lists the skips with their reasons); a listing
+	// has no progress to show.
+	rep.SilenceSkips = true
 	formatter.ColorableStdOut = env.Stderr
+	if fl.list {
+		formatter.ColorableStdOut = io.Discard
+	}
 	t := &conformT{}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.RunSpecs(t, "authbench conformance", ginkgo.Label(targetLabel), suite, rep)
 	if report == nil {
 		return fmt.Errorf("conform: the suite produced no report")
 	}
+	sel := reports.Selection{LabelFilter: fl.labelFilter, Focus: fl.focus, SuiteLabels: []string{targetLabel}}
 	if fl.junit != "" {
-		if err := reports.WriteGinkgoJUnit(fl.junit, *report, tested); err != nil {
+		selected, err := reports.SelectedOnly(*report, sel)
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
+		if err := reports.WriteGinkgoJUnit(fl.junit, selected, tested); err != nil {
 			return err
 		}
 	}
 	sum := reports.ConformFromGinkgo(*report, target.Name())
 	sum.Pool = tested
+	if err := sum.ApplySelection(sel); err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
 	if fl.jsonOut != "" {
 		if err := sum.WriteJSONFile(fl.jsonOut); err != nil {
 			return err

@@ -21,19 +21,21 @@ func TestConform(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
-	if !strings.Contains(out, " passed, 0 failed, ") {
+	if !strings.Contains(out, " passed, 0 failed, ") || !strings.Contains(out, " not selected\n") {
 		t.Errorf("summary: %s", out)
 	}
 	var rep struct {
 		Schema string `json:"schema"`
 		Kind   string `json:"kind"`
 		Passed int    `json:"passed"`
-		Pool   struct {
+		// NotSelected counts the specs the label filter left out.
+		NotSelected int `json:"notSelected"`
+		Pool        struct {
 			PoolID   string `json:"poolId"`
 			Region   string `json:"region"`
 			Endpoint string `json:"endpoint"`
 		} `json:"pool"`
-		Specs  []struct {
+		Specs []struct {
 			Name   string   `json:"name"`
 			Labels []string `json:"labels"`
 			State  string   `json:"state"`
@@ -46,6 +48,13 @@ func TestConform(t *testing.T) {
 	if rep.Schema != "authbench.report/v1" || rep.Kind != "conform" || rep.Passed < 30 || len(rep.Specs) < 30 {
 		t.Fatalf("report: %s %s passed=%d specs=%d", rep.Schema, rep.Kind, rep.Passed, len(rep.Specs))
 	}
+	if rep.NotSelected == 0 {
+		t.Error("no spec counted as not selected by !family:session")
+	}
+	// Ginkgo prints no mark per skipped or unselected spec.
+	if strings.Contains(stderr, "SSS") {
+		t.Errorf("Ginkgo's skip marks on stderr: %s", stderr)
+	}
 	// The reports name what was tested: the embedded pool's endpoint and region.
 	if !strings.HasPrefix(rep.Pool.Endpoint, "http://127.0.0.1:") || rep.Pool.Region != "us-east-1" || !strings.HasPrefix(rep.Pool.PoolID, "embedded") {
 		t.Errorf("report's pool: %+v", rep.Pool)
@@ -54,8 +63,8 @@ func TestConform(t *testing.T) {
 		if len(s.Labels) == 0 || s.State == "" {
 			t.Errorf("spec without labels or state: %+v", s)
 		}
-		if strings.Contains(strings.Join(s.Labels, ","), "family:session") && s.State != "skipped" {
-			t.Errorf("filtered-out spec ran: %+v", s)
+		if session := strings.Contains(strings.Join(s.Labels, ","), "family:session"); session != (s.State == "not selected") {
+			t.Errorf("the label filter !family:session: spec %+v", s)
 		}
 	}
 	var suites struct {
