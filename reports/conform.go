@@ -24,8 +24,7 @@ var conformTmpl = template.Must(template.New("conform").Parse(`<!DOCTYPE html>
 <td class="{{.State}}">{{.State}}</td><td class="n">{{.DurationMS}} ms</td></tr>
 {{end}}{{end}}</tbody></table>
 {{if .R.NotSelected}}<p class="meta">{{.R.NotSelected}} specs were not selected (--label-filter, --focus) and are not listed.</p>
-{{end}}
-<footer>authbench report{{if .Sources}} from {{range $i, $s := .Sources}}{{if $i}}, {{end}}{{$s}}{{end}}{{end}}{{if .Generated}} · generated {{.Generated}}{{end}}</footer>
+{{end}}<footer>authbench report{{if .Sources}} from {{range $i, $s := .Sources}}{{if $i}}, {{end}}{{$s}}{{end}}{{end}}{{if .Generated}} · generated {{.Generated}}{{end}}</footer>
 </body></html>
 `))
 
