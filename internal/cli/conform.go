@@ -45,6 +45,10 @@ test users named ` + scenarios.UserPrefix + `…) select a live pool; --endpoint
 Cognito-compatible server. The client secret comes from AUTHBENCH_CLIENT_SECRET or
 --client-secret-file.
 
+Specs that --label-filter or --focus leave out are "not selected", counted apart from
+the skipped ones and left out of the JUnit report. The JSON, HTML and JUnit reports name
+the pool id, client id, region and endpoint tested (never the secret).
+
 Exit codes: 0 all specs that ran passed, 3 a spec failed, 2 bad flags or an
 unreachable target.`,
 		Args: usageArgs(cobra.NoArgs),
