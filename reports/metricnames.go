@@ -24,7 +24,7 @@ const (
 // families api.<Operation>, flow.<flow>.latency, outcome.<code> and next_step.<step>
 // are matched by MetricKindOf.
 var (
-	histogramMetrics = []string{MetricLatency, MetricService, MetricSRP, MetricStartLag, "lease.wait"}
+	histogramMetrics = []string{MetricLatency, MetricService, MetricSRP, MetricStartLag, "mfa.code", "lease.wait"}
 	counterMetrics   = []string{"signin.planned", "signin.started", "signin.completed", "signin.ok",
 		"signin.errors", "signin.throttles", "iterations", "errors", "throttles", "late_starts",
 		"user_waits", "clamped", "histogram_dropped"}
