@@ -100,6 +100,9 @@ func CheckMetrics(ts []Threshold, flows []string) error {
 		}
 		switch {
 		case kind == KindUnknown:
+			if near := nearestMetric(t.Metric); near != "" {
+				return fail(MetricNames(), "no metric named %q (did you mean %q?)", t.Metric, near)
+			}
 			return fail(MetricNames(), "no metric named %q", t.Metric)
 		case flow != "" && flows != nil && !slices.Contains(flows, flow):
 			names := make([]string, len(flows))
@@ -115,4 +118,37 @@ func CheckMetrics(ts []Threshold, flows []string) error {
 		}
 	}
 	return nil
+}
+
+// nearestMetric is the fixed metric name closest to name by edit distance, when it
+// is close enough to be a typo (at most 2 edits), or "".
+func nearestMetric(name string) string {
+	best, bestD := "", 3
+	for _, m := range slices.Concat(histogramMetrics, counterMetrics) {
+		if d := editDistance(name, m); d < bestD {
+			best, bestD = m, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

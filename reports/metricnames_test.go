@@ -24,7 +24,8 @@ func TestCheckMetrics(t *testing.T) {
 		}
 	}
 	bad := []struct{ src, want string }{
-		{"signin.latancy: p(99) < 800ms", `no metric named "signin.latancy"; valid: signin.latency, signin.service, srp`},
+		{"signin.latancy: p(99) < 800ms", `no metric named "signin.latancy" (did you mean "signin.latency"?); valid: signin.latency, signin.service, srp`},
+		{"latency: p(99) < 800ms", `no metric named "latency"; valid: `},
 		{"api.: p(99) < 1s", "api.<Operation>"},
 		{"api.initiateauth: p(99) < 1s", `no metric named "api.initiateauth"`},
 		{"flow.sms.latency: p(99) < 1s", `flow "sms" is not in the mix; valid: flow.srp.latency, flow.totp.latency`},
