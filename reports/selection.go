@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -14,8 +15,10 @@ import (
 const StateNotSelected = "not selected"
 
 // Selection is what a conform run asked for: Ginkgo's label filter and focus
-// expressions, and the labels the whole suite carries (the target's).
+// expressions, the suite's description (focus expressions match it and the spec's
+// text, as Ginkgo matches them) and the labels the whole suite carries (the target's).
 type Selection struct {
+	Description string
 	LabelFilter string
 	Focus       []string
 	SuiteLabels []string
@@ -33,22 +36,19 @@ func (s Selection) matcher() (func(text string, labels []string) bool, error) {
 		}
 		filter = f
 	}
-	var focus []*regexp.Regexp
-	for _, f := range s.Focus {
-		re, err := regexp.Compile(f)
+	var focus *regexp.Regexp
+	if len(s.Focus) > 0 {
+		re, err := regexp.Compile(strings.Join(s.Focus, "|"))
 		if err != nil {
-			return nil, fmt.Errorf("--focus %q: %w", f, err)
+			return nil, fmt.Errorf("--focus: %w", err)
 		}
-		focus = append(focus, re)
+		focus = re
 	}
 	return func(text string, labels []string) bool {
 		if !filter(slices.Concat(s.SuiteLabels, labels)) {
 			return false
 		}
-		if len(focus) == 0 {
-			return true
-		}
-		return slices.ContainsFunc(focus, func(re *regexp.Regexp) bool { return re.MatchString(text) })
+		return focus == nil || focus.MatchString(s.Description+" "+text)
 	}, nil
 }
 

@@ -44,13 +44,18 @@ func TestApplySelection(t *testing.T) {
 	if !strings.Contains(page.String(), "<b>2</b><span>not selected</span>") || strings.Contains(page.String(), "MFA matrix") {
 		t.Errorf("the HTML page does not count the unselected specs apart")
 	}
-	// A focus expression selects by text; the suite's labels count for the filter.
+	// Focus expressions select by the suite's description and the spec's text, as
+	// Ginkgo matches them; the suite's labels count for the filter.
 	c = mk()
-	if err := c.ApplySelection(Selection{Focus: []string{"^Devices"}, LabelFilter: "target:embedded", SuiteLabels: []string{"target:embedded"}}); err != nil {
+	if err := c.ApplySelection(Selection{Description: "authbench conformance", Focus: []string{"^authbench conformance Devices", "no such spec"},
+		LabelFilter: "target:embedded", SuiteLabels: []string{"target:embedded"}}); err != nil {
 		t.Fatal(err)
 	}
 	if c.NotSelected != 1 || c.Specs[2].State != StateNotSelected || c.Specs[3].State != "skipped" {
 		t.Errorf("after the focus: %+v", c)
+	}
+	if err := mk().ApplySelection(Selection{Focus: []string{"("}}); err == nil {
+		t.Error("a bad focus expression was accepted")
 	}
 	// No filter: every reasonless skip stays a skip.
 	c = mk()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -73,6 +74,9 @@ unreachable target.`,
 	return cmd
 }
 
+// suiteName is the Ginkgo suite's description (which --focus expressions also see).
+const suiteName = "authbench conformance"
+
 // conformT is the GinkgoTestingT of an in-process run.
 type conformT struct{ failed bool }
 
@@ -90,6 +94,12 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 				return exitcode.Usagef("--label-filter: %s\n%s", ge.Heading, ge.Message)
 			}
 			return exitcode.Usagef("--label-filter: %w", err)
+		}
+	}
+	if len(fl.focus) > 0 {
+		// Ginkgo compiles the joined expressions with MustCompile, panicking on a bad one.
+		if _, err := regexp.Compile(strings.Join(fl.focus, "|")); err != nil {
+			return exitcode.Usagef("--focus: %v", err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
@@ -161,11 +171,11 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	}
 	t := &conformT{}
 	gomega.RegisterFailHandler(ginkgo.Fail)
-	ginkgo.RunSpecs(t, "authbench conformance", ginkgo.Label(targetLabel), suite, rep)
+	ginkgo.RunSpecs(t, suiteName, ginkgo.Label(targetLabel), suite, rep)
 	if report == nil {
 		return fmt.Errorf("conform: the suite produced no report")
 	}
-	sel := reports.Selection{LabelFilter: fl.labelFilter, Focus: fl.focus, SuiteLabels: []string{targetLabel}}
+	sel := reports.Selection{Description: suiteName, LabelFilter: fl.labelFilter, Focus: fl.focus, SuiteLabels: []string{targetLabel}}
 	if fl.junit != "" {
 		selected, err := reports.SelectedOnly(*report, sel)
 		if err != nil {

@@ -101,8 +101,8 @@ func TestConform(t *testing.T) {
 	}
 
 	// Bad flags are usage errors, decided before any suite runs.
-	for _, args := range [][]string{{"conform", "--label-filter", "((("}, {"conform", "--pool-id", "us-east-1_x"}} {
-		if code, _, stderr := runIn(t, "", nil, args...); code != exitcode.Usage {
+	for _, args := range [][]string{{"conform", "--label-filter", "((("}, {"conform", "--pool-id", "us-east-1_x"}, {"conform", "--focus", "signin", "--focus", "("}} {
+		if code, _, stderr := runIn(t, "", nil, args...); code != exitcode.Usage || strings.Contains(stderr, "panic") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d (%s)", args, code, stderr)
 		}
 	}
