@@ -123,14 +123,10 @@ func NewSummary(res *Result, meta Meta) Summary {
 	return s
 }
 
-// When late starts are worth a warning: an open-loop run warns when more than
-// LateWarnFraction of its sign-ins started late or its p99 start lag exceeds
-// LateWarnP99. Below both, lateness is timer noise or a brief hiccup that moves no
-// percentile a user reads (latency is measured from the intended start anyway); the
-// counts stay in the summary's "late starts" line.
+// When late starts are worth a warning: see reports.LateStartsMaterial.
 const (
-	LateWarnFraction = 0.01
-	LateWarnP99      = 10 * time.Millisecond
+	LateWarnFraction = reports.LateWarnFraction
+	LateWarnP99      = reports.LateWarnP99
 )
 
 // inflightBound is the share of --max-inflight the average number of sign-ins in
@@ -138,21 +134,18 @@ const (
 const inflightBound = 0.8
 
 // lateStartWarning is the open-loop summary's warning about late starts, or "" when
-// lateness is not material (see LateWarnFraction). Its advice follows the cause:
+// lateness is not material (reports.LateStartsMaterial). Its advice follows the cause:
 // a CPU-bound load generator needs more cores or shards; sign-ins piling up to
 // --max-inflight (by Little's law, achieved rate × mean service time in flight on
 // average) need a higher cap or a lower rate; otherwise the generator's scheduler
 // fell behind, which more cores or shards fix.
 func lateStartWarning(s *Summary) string {
-	t := s.Totals
-	if Mode(s.Mode) != Open || t.LateStarts == 0 || t.Started == 0 {
+	if !reports.LateStartsMaterial(s) {
 		return ""
 	}
+	t := s.Totals
 	frac := float64(t.LateStarts) / float64(t.Started)
 	p99 := time.Duration(s.Metrics[MetricStartLag].P99) * time.Microsecond
-	if frac <= LateWarnFraction && p99 <= LateWarnP99 {
-		return ""
-	}
 	inflight := s.Rates.Achieved * s.Metrics[MetricService].Mean / 1e6
 	var why string
 	switch {

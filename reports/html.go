@@ -314,7 +314,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 		errClass = "bad"
 	}
 	lateClass := "good"
-	if t.LateStarts > 0 {
+	if LateStartsMaterial(s) {
 		lateClass = "bad"
 	}
 	p.Tiles = []tile{

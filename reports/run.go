@@ -220,6 +220,27 @@ func (s *BenchSummary) WriteJSON(w io.Writer) error {
 	return err
 }
 
+// When late starts matter: an open-loop run's lateness is material when more than
+// LateWarnFraction of its sign-ins started late or its p99 start lag exceeds
+// LateWarnP99. Below both, lateness is timer noise or a brief hiccup that moves no
+// percentile a user reads (latency is measured from the intended start anyway); the
+// counts are still reported.
+const (
+	LateWarnFraction = 0.01
+	LateWarnP99      = 10 * time.Millisecond
+)
+
+// LateStartsMaterial reports whether s's late starts are material (see
+// LateWarnFraction): bench warns about them and the HTML page marks them.
+func LateStartsMaterial(s *BenchSummary) bool {
+	t := s.Totals
+	if s.Mode != "open" || t.LateStarts == 0 || t.Started == 0 {
+		return false
+	}
+	p99 := time.Duration(s.Metrics[MetricStartLag].P99) * time.Microsecond
+	return float64(t.LateStarts)/float64(t.Started) > LateWarnFraction || p99 > LateWarnP99
+}
+
 // ErrorRate is the fraction of completed sign-ins that did not end "ok".
 func (s *BenchSummary) ErrorRate() float64 {
 	if s.Totals.Completed == 0 {
