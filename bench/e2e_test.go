@@ -9,6 +9,7 @@ import (
 
 	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/reports"
 )
 
 // embeddedRun starts the embedded pool with limits, provisions counts[flow] users,
@@ -86,6 +87,12 @@ func TestEmbeddedMixEveryFlow(t *testing.T) {
 	for _, m := range []string{MetricLatency, MetricService, MetricSRP, "api.InitiateAuth", "api.RespondToAuthChallenge", "mfa.code"} {
 		if s.Metrics[m].Count == 0 {
 			t.Errorf("metric %s missing", m)
+		}
+	}
+	// Every metric the engine records is one a threshold may name.
+	for m := range s.Metrics {
+		if k, _ := reports.MetricKindOf(m); k != reports.KindHistogram {
+			t.Errorf("metric %s is not a histogram name thresholds accept (reports.MetricNames)", m)
 		}
 	}
 	if s.NextSteps["refresh"] == 0 {

@@ -115,6 +115,9 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 	if err := reports.WriteResults(out.Stdout, results); err != nil {
 		return err
 	}
+	if err := reports.WriteWrote(out.Stdout, outputFiles(out, len(results) > 0)); err != nil {
+		return err
+	}
 	if err := nd.Err(); err != nil && runErr == nil {
 		return err
 	}
@@ -122,6 +125,19 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 		return runErr
 	}
 	return reports.CheckResults(results)
+}
+
+// outputFiles lists the files a run wrote: its artifact directory's and the NDJSON
+// stream.
+func outputFiles(out Outputs, thresholds bool) []string {
+	var files []string
+	if out.Dir != "" {
+		files = reports.RunFiles(out.Dir, thresholds)
+	}
+	if out.NDJSON != "" {
+		files = append(files, out.NDJSON)
+	}
+	return files
 }
 
 // writeRun writes a run's artifacts into out.Dir.

@@ -49,6 +49,11 @@ func MergeShards(ctx context.Context, o MergeOptions) error {
 	if err != nil {
 		return invalid(err)
 	}
+	// The names first (before any waiting for shards), the flows once the shards
+	// say what their mix was.
+	if err := reports.CheckMetrics(extra, nil); err != nil {
+		return invalid(err)
+	}
 	arts, byIdx, missing, err := waitShards(ctx, o)
 	if err != nil {
 		return err
@@ -88,6 +93,13 @@ func MergeShards(ctx context.Context, o MergeOptions) error {
 	if err != nil {
 		return invalid(fmt.Errorf("the shards' thresholds: %w", err))
 	}
+	var flows []string // nil (any flow) when the shards do not say their mix
+	if len(s.Config.Mix) > 0 {
+		flows = MixFlows(s.Config.Mix)
+	}
+	if err := reports.CheckMetrics(extra, flows); err != nil {
+		return invalid(err)
+	}
 	results := reports.EvaluateRun(append(recorded, extra...), &s, m.Run)
 	if err := writeMerged(o, m, &s, results); err != nil {
 		return err
@@ -100,6 +112,9 @@ func MergeShards(ctx context.Context, o MergeOptions) error {
 		return err
 	}
 	if err := reports.WriteResults(o.Stdout, results); err != nil {
+		return err
+	}
+	if err := reports.WriteWrote(o.Stdout, reports.RunFiles(o.Out, len(results) > 0)); err != nil {
 		return err
 	}
 	return reports.CheckResults(results)

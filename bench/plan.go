@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +82,9 @@ func NewPlan(o Options) (*Plan, error) {
 	if p.Mix, err = ParseMix(o.Mix); err != nil {
 		return nil, optionError("mix", err)
 	}
+	if err := reports.CheckMetrics(ts, MixFlows(p.Mix)); err != nil {
+		return nil, invalid(err)
+	}
 	if err := p.workload(o); err != nil {
 		return nil, err
 	}
@@ -93,6 +97,19 @@ func NewPlan(o Options) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// MixFlows lists the flows of a mix that have a positive weight, sorted: the flows a
+// run records flow.<flow>.latency for, and so the ones a threshold may name.
+func MixFlows(mix map[string]int) []string {
+	out := []string{}
+	for f, w := range mix {
+		if w > 0 {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // optionError is a parse error of option name, as "--name: what is wrong".

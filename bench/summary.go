@@ -108,12 +108,8 @@ func NewSummary(res *Result, meta Meta) Summary {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("the load generator used %.0f%% of its %d cores: its numbers measure itself, not the pool; lower the rate or add generators",
 			res.CPU.Utilization*100, res.CPU.Cores))
 	}
-	if c.LateStarts > 0 {
-		why := "raise --max-inflight or lower the rate"
-		if res.CPU.Saturated {
-			why = "the load generator is CPU-bound"
-		}
-		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d sign-ins started late (the engine could not keep up: %s)", c.LateStarts, c.Started, why))
+	if w := lateStartWarning(&s); w != "" {
+		s.Warnings = append(s.Warnings, w)
 	}
 	if c.UserWaits > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d sign-ins waited for a free user: the user set is too small for this load", c.UserWaits))
@@ -125,6 +121,45 @@ func NewSummary(res *Result, meta Meta) Summary {
 		s.Warnings = append(s.Warnings, "closed loop: the load adapts to the pool's speed, so latency is service time and stalls are under-reported")
 	}
 	return s
+}
+
+// When late starts are worth a warning: see reports.LateStartsMaterial.
+const (
+	LateWarnFraction = reports.LateWarnFraction
+	LateWarnP99      = reports.LateWarnP99
+)
+
+// inflightBound is the share of --max-inflight the average number of sign-ins in
+// flight must reach for the cap to be named as the cause of late starts.
+const inflightBound = 0.8
+
+// lateStartWarning is the open-loop summary's warning about late starts, or "" when
+// lateness is not material (reports.LateStartsMaterial). Its advice follows the cause:
+// a CPU-bound load generator needs more cores or shards; sign-ins piling up to
+// --max-inflight (by Little's law, achieved rate × mean service time in flight on
+// average) need a higher cap or a lower rate; otherwise the generator's scheduler
+// fell behind, which more cores or shards fix.
+func lateStartWarning(s *Summary) string {
+	if !reports.LateStartsMaterial(s) {
+		return ""
+	}
+	t := s.Totals
+	frac := float64(t.LateStarts) / float64(t.Started)
+	p99 := time.Duration(s.Metrics[MetricStartLag].P99) * time.Microsecond
+	inflight := s.Rates.Achieved * s.Metrics[MetricService].Mean / 1e6
+	var why string
+	switch {
+	case s.CPU.Saturated:
+		why = fmt.Sprintf("the load generator is CPU-bound (%.0f%% of %d cores): give it more cores, split the load over more shards (--shards), or lower the rate",
+			s.CPU.Utilization*100, s.CPU.Cores)
+	case s.Config.MaxInflight > 0 && inflight >= inflightBound*float64(s.Config.MaxInflight):
+		why = fmt.Sprintf("about %.0f sign-ins were in flight on average against --max-inflight %d: the pool is slow for this rate; raise --max-inflight or lower the rate",
+			inflight, s.Config.MaxInflight)
+	default:
+		why = "the load generator's scheduler fell behind: give it more cores or split the load over more shards (--shards), or lower the rate"
+	}
+	return fmt.Sprintf("%d of %d sign-ins (%.1f%%) started late, p99 start lag %v: %s",
+		t.LateStarts, t.Started, 100*frac, p99.Round(10*time.Microsecond), why)
 }
 
 // ms formats µs as milliseconds.

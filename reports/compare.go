@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -172,4 +173,51 @@ func WriteComparison(w io.Writer, cs []Change, opt CompareOptions) error {
 		return err
 	}
 	return nil
+}
+
+// RunDifferences lists how two bench runs differ in what was asked of them — the
+// target, the loop (open or closed), the flow mix, the planned load (rate, stages or
+// users) — one "what: old vs new" string each: a comparison of runs that differ
+// there compares the settings as much as the pool.
+func RunDifferences(old, cur *BenchSummary) []string {
+	var out []string
+	add := func(what, o, n string) {
+		if o != n {
+			out = append(out, fmt.Sprintf("%s: %s vs %s", what, o, n))
+		}
+	}
+	add("target", old.Target, cur.Target)
+	add("mode", old.Mode, cur.Mode)
+	add("mix", mixString(old.Config.Mix), mixString(cur.Config.Mix))
+	add("load", loadString(old), loadString(cur))
+	return out
+}
+
+// mixString writes a mix as the --mix flag does, flows sorted by name.
+func mixString(m map[string]int) string {
+	if len(m) == 0 {
+		return "(not recorded)"
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// loadString describes a run's planned load: its rate, its stages or its users.
+func loadString(s *BenchSummary) string {
+	c := s.Config
+	switch {
+	case c.Users > 0:
+		return fmt.Sprintf("%d users (closed loop), think %ss", c.Users, num(c.ThinkS))
+	case len(c.Stages) > 0:
+		parts := make([]string, len(c.Stages))
+		for i, st := range c.Stages {
+			parts[i] = fmt.Sprintf("%ss:%s→%s/s", num(st.DurationS), num(st.From), num(st.To))
+		}
+		return "stages " + strings.Join(parts, ",")
+	}
+	return num(c.Rate) + "/s"
 }

@@ -14,15 +14,17 @@ var conformTmpl = template.Must(template.New("conform").Parse(`<!DOCTYPE html>
 <style>` + style + `</style></head><body>
 <h1>authbench conformance — {{.R.Target}} pool</h1>
 <p class="meta">{{.Start}} – {{.End}}</p>
-<div class="tiles"><div class="tile good"><b>{{.R.Passed}}</b><span>passed</span></div><div class="tile{{if .R.Failed}} bad{{end}}"><b>{{.R.Failed}}</b><span>failed</span></div><div class="tile"><b>{{.R.Skipped}}</b><span>skipped</span></div><div class="tile"><b>{{len .R.Specs}}</b><span>specs</span></div></div>
+{{with .Props}}<p class="meta">{{range $i, $p := .}}{{if $i}} · {{end}}{{index $p 0}} <code>{{index $p 1}}</code>{{end}}</p>
+{{end}}<div class="tiles"><div class="tile good"><b>{{.R.Passed}}</b><span>passed</span></div><div class="tile{{if .R.Failed}} bad{{end}}"><b>{{.R.Failed}}</b><span>failed</span></div><div class="tile"><b>{{.R.Skipped}}</b><span>skipped</span></div>{{if .R.NotSelected}}<div class="tile"><b>{{.R.NotSelected}}</b><span>not selected</span></div>{{end}}<div class="tile"><b>{{len .R.Specs}}</b><span>specs</span></div></div>
 {{if .Failures}}<h2>Failures</h2>
 {{range .Failures}}<p><a href="#{{.ID}}">{{.Name}}</a></p>
 {{end}}{{end}}<h2>Specs</h2>
 <table><thead><tr><th>Spec</th><th>Result</th><th class="n">Time</th></tr></thead><tbody>
-{{range .Specs}}<tr id="{{.ID}}"><td>{{.Name}}<div class="labels">{{.LabelText}}</div>{{if .Location}}<div class="labels">{{.Location}}</div>{{end}}{{if .Failure}}<pre>{{.Failure}}</pre>{{end}}{{if .SkipReason}}<pre>skipped: {{.SkipReason}}</pre>{{end}}</td>
+{{range .Specs}}{{if ne .State "not selected"}}<tr id="{{.ID}}"><td>{{.Name}}<div class="labels">{{.LabelText}}</div>{{if .Location}}<div class="labels">{{.Location}}</div>{{end}}{{if .Failure}}<pre>{{.Failure}}</pre>{{end}}{{if .SkipReason}}<pre>skipped: {{.SkipReason}}</pre>{{end}}</td>
 <td class="{{.State}}">{{.State}}</td><td class="n">{{.DurationMS}} ms</td></tr>
-{{end}}</tbody></table>
-<footer>authbench report{{if .Sources}} from {{range $i, $s := .Sources}}{{if $i}}, {{end}}{{$s}}{{end}}{{end}}{{if .Generated}} · generated {{.Generated}}{{end}}</footer>
+{{end}}{{end}}</tbody></table>
+{{if .R.NotSelected}}<p class="meta">{{.R.NotSelected}} specs were not selected (--label-filter, --focus) and are not listed.</p>
+{{end}}<footer>authbench report{{if .Sources}} from {{range $i, $s := .Sources}}{{if $i}}, {{end}}{{$s}}{{end}}{{end}}{{if .Generated}} · generated {{.Generated}}{{end}}</footer>
 </body></html>
 `))
 
@@ -40,7 +42,8 @@ func WriteConformHTML(w io.Writer, r *ConformReport, opt HTMLOptions) error {
 		Start, End, Generated string
 		Specs, Failures       []conformSpecView
 		Sources               []string
-	}{R: r, Start: fmtTime(r.Start), End: fmtTime(r.End), Sources: opt.Sources}
+		Props                 [][2]string
+	}{R: r, Start: fmtTime(r.Start), End: fmtTime(r.End), Sources: opt.Sources, Props: r.Pool.Properties()}
 	if !opt.Generated.IsZero() {
 		v.Generated = fmtTime(opt.Generated)
 	}
@@ -67,14 +70,38 @@ type conformJUnitSuites struct {
 }
 
 type conformJUnitSuite struct {
-	Name      string             `xml:"name,attr"`
-	Tests     int                `xml:"tests,attr"`
-	Failures  int                `xml:"failures,attr"`
-	Errors    int                `xml:"errors,attr"`
-	Skipped   int                `xml:"skipped,attr"`
-	Time      string             `xml:"time,attr"`
-	Timestamp string             `xml:"timestamp,attr,omitempty"`
-	Cases     []conformJUnitCase `xml:"testcase"`
+	Name       string             `xml:"name,attr"`
+	Properties *conformJUnitProps `xml:"properties,omitempty"`
+	Tests      int                `xml:"tests,attr"`
+	Failures   int                `xml:"failures,attr"`
+	Errors     int                `xml:"errors,attr"`
+	Skipped    int                `xml:"skipped,attr"`
+	Time       string             `xml:"time,attr"`
+	Timestamp  string             `xml:"timestamp,attr,omitempty"`
+	Cases      []conformJUnitCase `xml:"testcase"`
+}
+
+type conformJUnitProps struct {
+	Props []conformJUnitProp `xml:"property"`
+}
+
+type conformJUnitProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// junitProps are the target's JUnit properties, named authbench.<field>; nil when
+// the report does not name its target.
+func junitProps(t *ConformTarget) *conformJUnitProps {
+	ps := t.Properties()
+	if len(ps) == 0 {
+		return nil
+	}
+	out := &conformJUnitProps{}
+	for _, p := range ps {
+		out.Props = append(out.Props, conformJUnitProp{"authbench." + p[0], p[1]})
+	}
+	return out
 }
 
 type conformJUnitCase struct {
@@ -96,13 +123,17 @@ func seconds(ms int64) string { return fmt.Sprintf("%.6f", float64(ms)/1000) }
 
 // WriteConformJUnit writes a conformance report as JUnit XML (times as plain
 // decimals, seconds): one testcase per spec, a failure with its message, a skip with
-// its reason.
+// its reason; specs not selected are left out; the suite's properties name the target (authbench.poolId, clientId,
+// region, endpoint).
 func WriteConformJUnit(w io.Writer, r *ConformReport) error {
-	s := conformJUnitSuite{Name: "authbench conformance", Tests: len(r.Specs), Time: fmt.Sprintf("%.6f", r.End.Sub(r.Start).Seconds())}
+	s := conformJUnitSuite{Name: "authbench conformance", Properties: junitProps(r.Pool), Tests: len(r.Specs) - r.NotSelected, Time: fmt.Sprintf("%.6f", r.End.Sub(r.Start).Seconds())}
 	if !r.Start.IsZero() {
 		s.Timestamp = r.Start.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, sp := range r.Specs {
+		if sp.State == StateNotSelected {
+			continue
+		}
 		c := conformJUnitCase{Name: sp.Name, Classname: "authbench conformance", Status: sp.State, Time: seconds(sp.DurationMS)}
 		switch {
 		case sp.Failure != "":

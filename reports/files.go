@@ -2,9 +2,11 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -75,4 +77,26 @@ func WriteRunPage(dir string, generated time.Time) error {
 		return err
 	}
 	return WriteRunHTML(r, filepath.Join(r.Dir, HTMLFile), generated)
+}
+
+// RunFiles lists the artifacts a bench run (or a merge) writes into dir, in the
+// order a user reads them: the HTML page, the summary, the interval log and, when
+// thresholds were evaluated, their JUnit report.
+func RunFiles(dir string, thresholds bool) []string {
+	out := []string{filepath.Join(dir, HTMLFile), filepath.Join(dir, SummaryFile), filepath.Join(dir, IntervalLogFile)}
+	if thresholds {
+		out = append(out, filepath.Join(dir, ThresholdsJUnitFile))
+	}
+	return out
+}
+
+// WriteWrote prints each path as "  wrote <path>", one a line: the artifacts a
+// command wrote, so the user finds them without reading its help.
+func WriteWrote(w io.Writer, paths []string) error {
+	var b strings.Builder
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  wrote %s\n", p)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -69,12 +70,15 @@ func (c *ConformReport) WriteHTMLFile(path string) error {
 }
 
 // WriteConformText writes the human summary of a conformance run: each failed and
-// skipped spec and the counts. For a list-only run (list), where the specs that
+// skipped spec and the counts, the specs not selected apart from the skipped ones. For a list-only run (list), where the specs that
 // would run are skipped with the reason wouldRun, it lists what would run and what
 // would be skipped instead.
 func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string) error {
 	var b strings.Builder
-	b.WriteString("\n") // Ginkgo's succinct progress line ends without one
+	notSelected := ""
+	if c.NotSelected > 0 {
+		notSelected = fmt.Sprintf(", %d not selected", c.NotSelected)
+	}
 	if list {
 		run, skip := 0, 0
 		for _, sp := range c.Specs {
@@ -87,8 +91,9 @@ func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string)
 				fmt.Fprintf(&b, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
 			}
 		}
-		fmt.Fprintf(&b, "%d specs would run, %d would be skipped\n", run, skip)
+		fmt.Fprintf(&b, "%d specs would run, %d would be skipped%s\n", run, skip, notSelected)
 	} else {
+		b.WriteString("\n") // Ginkgo's succinct progress line ends without one
 		for _, sp := range c.Specs {
 			switch {
 			case sp.Failure != "":
@@ -97,7 +102,7 @@ func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string)
 				fmt.Fprintf(&b, "skip %s: %s\n", sp.Name, firstLine(sp.SkipReason))
 			}
 		}
-		fmt.Fprintf(&b, "%d passed, %d failed, %d skipped\n", c.Passed, c.Failed, c.Skipped)
+		fmt.Fprintf(&b, "%d passed, %d failed, %d skipped%s\n", c.Passed, c.Failed, c.Skipped, notSelected)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -109,14 +114,27 @@ func WriteConformText(w io.Writer, c *ConformReport, list bool, wouldRun string)
 var junitTime = regexp.MustCompile(`time="([0-9.eE+-]+)"`)
 
 // WriteGinkgoJUnit writes Ginkgo's JUnit report of r to path with every time as a
-// plain decimal.
-func WriteGinkgoJUnit(path string, r types.Report) error {
+// plain decimal, and the target's fields (if not nil) as the suite's first
+// properties (authbench.poolId, clientId, region, endpoint).
+func WriteGinkgoJUnit(path string, r types.Report, target *ConformTarget) error {
 	if err := reporters.GenerateJUnitReport(r, path); err != nil {
 		return err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
+	}
+	if ps := target.Properties(); len(ps) > 0 {
+		var props bytes.Buffer
+		props.WriteString("<properties>")
+		for _, p := range ps {
+			props.WriteString(`<property name="authbench.` + p[0] + `" value="`)
+			if err := xml.EscapeText(&props, []byte(p[1])); err != nil {
+				return err
+			}
+			props.WriteString(`"></property>`)
+		}
+		b = bytes.Replace(b, []byte("<properties>"), props.Bytes(), 1)
 	}
 	b = junitTime.ReplaceAllFunc(b, func(m []byte) []byte {
 		v, err := strconv.ParseFloat(string(junitTime.FindSubmatch(m)[1]), 64)

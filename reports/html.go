@@ -44,13 +44,13 @@ h1{font-size:1.45em;margin:.2em 0}h2{font-size:1.15em;margin:1.6em 0 .5em;border
 .tile{border:1px solid #ddd;border-radius:6px;padding:.45em .8em;min-width:7.5em}.tile b{display:block;font-size:1.3em}.tile span{color:#666;font-size:.85em}
 .bad b{color:#b00020}.good b{color:#176f2c}
 .warn{background:#fff4e5;border-left:4px solid #f0a000;padding:.5em .8em;margin:.4em 0}
-.charts{display:flex;flex-wrap:wrap;gap:1em}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,460px),1fr));gap:1em}
 table{border-collapse:collapse;margin:.4em 0}th,td{border-bottom:1px solid #e4e4e4;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f5f5f7}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .passed{color:#176f2c}.failed,.panicked,.timedout,.interrupted,.aborted{color:#b00020;font-weight:600}.skipped,.pending{color:#777}
 .labels{color:#555;font-size:.85em}pre{white-space:pre-wrap;margin:.3em 0 0;font-size:.85em;background:#f7f7f7;padding:.4em;border-radius:4px}
 footer{margin-top:2em;color:#777;font-size:.85em}
-svg.chart{font:11px system-ui,sans-serif;border:1px solid #eee;border-radius:6px;background:#fff}
+svg.chart{font:11px system-ui,sans-serif;border:1px solid #eee;border-radius:6px;background:#fff;width:100%;height:auto;max-width:1100px}
 svg .ct{font-size:13px;font-weight:600}svg .grid{stroke:#eee}svg .tick{stroke:#999}svg .frame{fill:none;stroke:#bbb}
 svg .yt{text-anchor:end;fill:#444}svg .xt{text-anchor:middle;fill:#444}svg .xl,svg .yl{text-anchor:middle;fill:#333}
 svg .lg{fill:#333}svg .na{fill:#999}svg .bl{text-anchor:end;fill:#333}svg .bv{fill:#333}svg .track{fill:#f1f1f1}svg .marker{stroke:#b00020;stroke-width:2}`
@@ -265,6 +265,28 @@ func latencySeries(s *BenchSummary, log *IntervalLog, metric string) []series {
 	return out
 }
 
+// flowLatencySeries returns, for every flow the run recorded (its flow.<f>.latency
+// metrics, by flow name), the p99 and, dashed in the same colour, the p50 per
+// interval, in ms.
+func flowLatencySeries(s *BenchSummary, log *IntervalLog) []series {
+	var flows []string
+	for m := range s.Metrics {
+		if _, f := MetricKindOf(m); f != "" {
+			flows = append(flows, f)
+		}
+	}
+	slices.Sort(flows)
+	var out []series
+	for i, f := range flows {
+		ls := latencySeries(s, log, "flow."+f+".latency")
+		p99, p50 := ls[2], ls[0]
+		p99.Name, p99.Colour = f+" p99", colour(i)
+		p50.Name, p50.Colour, p50.Dash = f+" p50", colour(i), true
+		out = append(out, p99, p50)
+	}
+	return out
+}
+
 // WriteBenchHTML writes the self-contained report page of a bench run. log may be nil
 // (the summary's intervals are used then).
 func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOptions) error {
@@ -292,7 +314,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 		errClass = "bad"
 	}
 	lateClass := "good"
-	if t.LateStarts > 0 {
+	if LateStartsMaterial(s) {
 		lateClass = "bad"
 	}
 	p.Tiles = []tile{
@@ -317,6 +339,10 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 	} {
 		p.LatencyCharts = append(p.LatencyCharts, lineChart{Title: m.title, XLabel: "time since start (s), interval end", YLabel: "ms",
 			Series: latencySeries(s, log, m.metric), YUnit: " ms"}.render())
+	}
+	if fs := flowLatencySeries(s, log); len(fs) > 0 {
+		p.LatencyCharts = append(p.LatencyCharts, lineChart{Title: "Sign-in latency per flow: p99, p50 dashed",
+			XLabel: "time since start (s), interval end", YLabel: "ms", Series: fs, YUnit: " ms"}.render())
 	}
 
 	// Per-phase distribution.
@@ -363,7 +389,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 	completed := series{Name: "completions/s", Colour: "#2ca02c"}
 	planned := series{Name: "planned starts/s", Colour: "#7f7f7f", Dash: true}
 	totals := map[string]int64{}
-	var xl []string
+	var spans [][2]float64
 	for _, iv := range s.Intervals {
 		d := iv.EndS - iv.StartS
 		if d <= 0 {
@@ -377,7 +403,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 		for k, v := range iv.Outcomes {
 			totals[k] += v
 		}
-		xl = append(xl, num(iv.EndS))
+		spans = append(spans, [2]float64{iv.StartS, iv.EndS})
 	}
 	rs := []series{achieved, completed}
 	if s.Mode != "closed" {
@@ -385,7 +411,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 	}
 	p.RateChart = lineChart{Title: "Achieved vs planned rate", XLabel: "time since start (s), interval end", YLabel: "per second", Series: rs, YUnit: "/s"}.render()
 	codes := outcomeCodes(totals)
-	sb := stackedBars{Title: "Outcomes by code per interval", XLabel: "time since start (s), interval end", YLabel: "sign-ins", XLabels: xl, Categories: codes}
+	sb := stackedBars{Title: "Outcomes by code per interval", XLabel: "time since start (s)", YLabel: "sign-ins", Spans: spans, Categories: codes}
 	for i, c := range codes {
 		sb.Colours = append(sb.Colours, outcomeColour(c, i))
 		var vals []float64
@@ -500,11 +526,7 @@ func WriteBenchHTML(w io.Writer, s *BenchSummary, log *IntervalLog, opt HTMLOpti
 		if !th.Passed {
 			res = "FAIL"
 		}
-		actual := num(th.Actual)
-		if th.Missing {
-			actual = "no such metric"
-		}
-		p.Thresholds = append(p.Thresholds, kv{th.Threshold + " (actual " + actual + ")", res})
+		p.Thresholds = append(p.Thresholds, kv{th.Threshold + " (actual " + th.Text() + ")", res})
 		p.ThresholdsBad = append(p.ThresholdsBad, !th.Passed)
 	}
 	if t.Clamped > 0 || t.HistogramDropped > 0 || t.UserWaits > 0 {

@@ -103,7 +103,8 @@ func (e *RegressionError) Error() string {
 func (e *RegressionError) Is(target error) bool { return target == ErrBreached }
 
 // CompareRuns compares the bench run at newPath with the one at oldPath (directories
-// or summaries) and writes the per-metric changes to w. With a gate
+// or summaries) and writes the per-metric changes to w, after a warning for each
+// way the runs differ in target, mode, mix or load (RunDifferences). With a gate
 // (opt.MaxRegression ≥ 0), every gated metric must be in both runs, and a regression
 // above the gate is a *RegressionError. Unreadable runs, runs that are not bench runs
 // and gated metrics missing from one are ErrInvalid errors.
@@ -132,6 +133,9 @@ func CompareRuns(w io.Writer, oldPath, newPath string, opt CompareOptions) error
 	}
 	cs := Compare(old.Bench, cur.Bench, opt)
 	fmt.Fprintf(w, "%s → %s\n", old.Path, cur.Path)
+	for _, d := range RunDifferences(old.Bench, cur.Bench) {
+		fmt.Fprintf(w, "WARNING: the runs differ in %s; the change may come from that, not from the pool\n", d)
+	}
 	if err := WriteComparison(w, cs, opt); err != nil {
 		return err
 	}

@@ -180,12 +180,34 @@ type MergeInfo struct {
 	Partial bool `json:"partial"`
 }
 
-// ThresholdOutcome is an evaluated threshold as the summary reports it.
+// ThresholdOutcome is an evaluated threshold as the summary reports it. Actual is
+// the raw value in Unit (µs for latency aggregates); ActualText the same value as
+// people read it ("6.82ms"). Unit and ActualText were added to schema v1 without
+// changing its meaning: summaries without them read as before, and a reader
+// derives them from the threshold with [ThresholdOutcome.Text].
 type ThresholdOutcome struct {
-	Threshold string  `json:"threshold"`
-	Passed    bool    `json:"passed"`
-	Actual    float64 `json:"actual"`
-	Missing   bool    `json:"missing,omitempty"`
+	Threshold  string  `json:"threshold"`
+	Passed     bool    `json:"passed"`
+	Actual     float64 `json:"actual"`
+	Unit       string  `json:"unit,omitempty"`
+	ActualText string  `json:"actualText,omitempty"`
+	Missing    bool    `json:"missing,omitempty"`
+}
+
+// Text is the outcome's actual value with its unit: ActualText when the summary
+// has it, else formatted from the threshold (older summaries), else the bare
+// number; "no such metric" when the run lacked it.
+func (o ThresholdOutcome) Text() string {
+	switch {
+	case o.Missing:
+		return "no such metric"
+	case o.ActualText != "":
+		return o.ActualText
+	}
+	if t, err := ParseThreshold(o.Threshold); err == nil {
+		return t.Format(o.Actual)
+	}
+	return num(o.Actual)
 }
 
 // WriteJSON writes s as indented JSON.
@@ -196,6 +218,27 @@ func (s *BenchSummary) WriteJSON(w io.Writer) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// When late starts matter: an open-loop run's lateness is material when more than
+// LateWarnFraction of its sign-ins started late or its p99 start lag exceeds
+// LateWarnP99. Below both, lateness is timer noise or a brief hiccup that moves no
+// percentile a user reads (latency is measured from the intended start anyway); the
+// counts are still reported.
+const (
+	LateWarnFraction = 0.01
+	LateWarnP99      = 10 * time.Millisecond
+)
+
+// LateStartsMaterial reports whether s's late starts are material (see
+// LateWarnFraction): bench warns about them and the HTML page marks them.
+func LateStartsMaterial(s *BenchSummary) bool {
+	t := s.Totals
+	if s.Mode != "open" || t.LateStarts == 0 || t.Started == 0 {
+		return false
+	}
+	p99 := time.Duration(s.Metrics[MetricStartLag].P99) * time.Microsecond
+	return float64(t.LateStarts)/float64(t.Started) > LateWarnFraction || p99 > LateWarnP99
 }
 
 // ErrorRate is the fraction of completed sign-ins that did not end "ok".
@@ -217,17 +260,48 @@ type ConformSpec struct {
 	Location   string   `json:"location,omitempty"`
 }
 
-// ConformReport is the JSON report of a conformance run (kind "conform").
+// ConformTarget names the pool and app client a conformance run tested, and where:
+// identifiers only, never a secret. For the embedded pool, whose specs each create
+// their own pool, PoolID says so.
+type ConformTarget struct {
+	PoolID   string `json:"poolId,omitempty"`
+	ClientID string `json:"clientId,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+// Properties lists the target's fields as name/value pairs, in a fixed order, for
+// JUnit properties and the HTML page; empty fields are left out.
+func (t *ConformTarget) Properties() [][2]string {
+	if t == nil {
+		return nil
+	}
+	var out [][2]string
+	for _, p := range [][2]string{{"poolId", t.PoolID}, {"clientId", t.ClientID}, {"region", t.Region}, {"endpoint", t.Endpoint}} {
+		if p[1] != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ConformReport is the JSON report of a conformance run (kind "conform"). Pool
+// (added to schema v1; absent in older reports) names what was tested.
 type ConformReport struct {
-	Schema  string        `json:"schema"`
-	Kind    string        `json:"kind"`
-	Target  string        `json:"target"`
-	Start   time.Time     `json:"start"`
-	End     time.Time     `json:"end"`
-	Passed  int           `json:"passed"`
-	Failed  int           `json:"failed"`
-	Skipped int           `json:"skipped"`
-	Specs   []ConformSpec `json:"specs"`
+	Schema  string         `json:"schema"`
+	Kind    string         `json:"kind"`
+	Target  string         `json:"target"`
+	Pool    *ConformTarget `json:"pool,omitempty"`
+	Start   time.Time      `json:"start"`
+	End     time.Time      `json:"end"`
+	Passed  int            `json:"passed"`
+	Failed  int            `json:"failed"`
+	Skipped int            `json:"skipped"`
+	// NotSelected counts the specs --label-filter or --focus left out (state "not
+	// selected"); added to schema v1, zero in older reports, where such specs
+	// counted as skipped.
+	NotSelected int           `json:"notSelected,omitempty"`
+	Specs       []ConformSpec `json:"specs"`
 }
 
 // Run is what a run directory holds: a bench summary with its interval log, or a

@@ -127,7 +127,11 @@ func EvaluateRun(ts []Threshold, s *BenchSummary, hists map[string]*hdr.Histogra
 	for _, t := range ts {
 		r := t.Evaluate(m)
 		out = append(out, r)
-		s.Thresholds = append(s.Thresholds, ThresholdOutcome{Threshold: t.Source, Passed: r.Passed, Actual: r.Actual, Missing: r.Missing})
+		o := ThresholdOutcome{Threshold: t.Source, Passed: r.Passed, Actual: r.Actual, Unit: t.Unit(), Missing: r.Missing}
+		if !r.Missing {
+			o.ActualText = t.Format(r.Actual)
+		}
+		s.Thresholds = append(s.Thresholds, o)
 	}
 	return out
 }

@@ -80,6 +80,26 @@ func niceStep(max float64, n int) float64 {
 	return 10 * mag
 }
 
+// ticks returns the round values (multiples of a 1, 2 or 5 × 10^k step) from lo to
+// hi, about n of them; each is computed as a multiple of the step, not by adding
+// steps up, so no float error creeps into a label.
+func ticks(lo, hi float64, n int) []float64 {
+	step := niceStep(hi-lo, n)
+	var out []float64
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+step*1e-6; k++ {
+		out = append(out, k*step)
+	}
+	return out
+}
+
+// xTicks draws round time ticks from lo to hi on the x axis.
+func xTicks(b *strings.Builder, lo, hi float64, sx func(float64) float64) {
+	for _, v := range ticks(lo, hi, 6) {
+		x := sx(v)
+		fmt.Fprintf(b, `<line x1="%s" x2="%s" y1="%d" y2="%d" class="tick"/><text x="%s" y="%d" class="xt">%s</text>`, px(x), px(x), padT+plotH, padT+plotH+4, px(x), padT+plotH+18, num(v))
+	}
+}
+
 // render draws the chart.
 func (c lineChart) render() template.HTML {
 	var b strings.Builder
@@ -90,7 +110,7 @@ func (c lineChart) render() template.HTML {
 		}
 	}
 	h := chartH + legendRowH*((len(c.Series)+cols-1)/cols)
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`, esc(c.Title), chartW, h, chartW, h)
+	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">`, esc(c.Title), chartW, h)
 	fmt.Fprintf(&b, `<text x="%d" y="18" class="ct">%s</text>`, padL, esc(c.Title))
 	// Ranges.
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
@@ -138,8 +158,8 @@ func (c lineChart) render() template.HTML {
 		if yhi == 0 {
 			yhi = 1
 		}
-		for v := 0.0; v <= yhi+step/2; v += step {
-			yticks = append(yticks, v)
+		for k := 0.0; k*step <= yhi+step/2; k++ {
+			yticks = append(yticks, k*step)
 		}
 	}
 	sx := func(x float64) float64 { return padL + (x-xmin)/(xmax-xmin)*plotW }
@@ -161,11 +181,7 @@ func (c lineChart) render() template.HTML {
 			fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%d" y2="%d" class="tick"/><text x="%s" y="%d" class="xt">%s</text>`, px(x), px(x), padT+plotH, padT+plotH+4, px(x), padT+plotH+18, esc(t))
 		}
 	} else {
-		step := niceStep(xmax-xmin, 6)
-		for v := math.Ceil(xmin/step) * step; v <= xmax+step/1e6; v += step {
-			x := sx(v)
-			fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%d" y2="%d" class="tick"/><text x="%s" y="%d" class="xt">%s</text>`, px(x), px(x), padT+plotH, padT+plotH+4, px(x), padT+plotH+18, num(v))
-		}
+		xTicks(&b, xmin, xmax, sx)
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="frame"/>`, padL, padT, plotW, plotH)
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="xl">%s</text>`, padL+plotW/2, padT+plotH+36, esc(c.XLabel))
@@ -206,12 +222,15 @@ func (c lineChart) render() template.HTML {
 	return template.HTML(b.String())
 }
 
-// stackedBars is a stacked bar chart: one bar per X label, one segment per category.
+// stackedBars is a stacked bar chart over time: one bar per span (an interval, in
+// seconds since the start), placed on a linear time axis with round ticks, one
+// segment per category.
 type stackedBars struct {
 	Title, XLabel, YLabel string
-	XLabels               []string
-	Categories            []string
-	Colours               []string
+	// Spans are the bars' [start, end] in seconds.
+	Spans      [][2]float64
+	Categories []string
+	Colours    []string
 	// Values[c][x] is category c's value at bar x.
 	Values [][]float64
 }
@@ -219,9 +238,9 @@ type stackedBars struct {
 func (c stackedBars) render() template.HTML {
 	var b strings.Builder
 	h := chartH + legendRowH*((len(c.Categories)+1)/2)
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`, esc(c.Title), chartW, h, chartW, h)
+	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">`, esc(c.Title), chartW, h)
 	fmt.Fprintf(&b, `<text x="%d" y="18" class="ct">%s</text>`, padL, esc(c.Title))
-	n := len(c.XLabels)
+	n := len(c.Spans)
 	if n == 0 || len(c.Categories) == 0 {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" class="na">no data</text></svg>`, chartW/2-30, chartH/2)
 		return template.HTML(b.String())
@@ -237,15 +256,26 @@ func (c stackedBars) render() template.HTML {
 	step := niceStep(max, 5)
 	yhi := math.Max(math.Ceil(max/step)*step, step)
 	sy := func(v float64) float64 { return float64(padT+plotH) - v/yhi*plotH }
-	for v := 0.0; v <= yhi+step/2; v += step {
+	for k := 0.0; k*step <= yhi+step/2; k++ {
+		v := k * step
 		y := sy(v)
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%s" y2="%s" class="grid"/><text x="%d" y="%s" class="yt">%s</text>`, padL, padL+plotW, px(y), px(y), padL-6, px(y+4), num(v))
 	}
-	slot := float64(plotW) / float64(n)
-	bw := math.Max(slot*0.7, 1)
-	every := (n + 11) / 12 // at most 12 x labels
+	xmax := 0.0
+	for _, sp := range c.Spans {
+		xmax = math.Max(xmax, sp[1])
+	}
+	if xmax <= 0 {
+		xmax = 1
+	}
+	sx := func(t float64) float64 { return padL + t/xmax*plotW }
+	xTicks(&b, 0, xmax, sx)
 	for x := range n {
-		x0 := padL + slot*float64(x) + (slot-bw)/2
+		sp := c.Spans[x]
+		w := sx(sp[1]) - sx(sp[0])
+		bw := math.Max(w*0.8, 1)
+		x0 := sx(sp[0]) + (w-bw)/2
+		label := num(sp[0]) + "–" + num(sp[1]) + " s"
 		base := 0.0
 		for ci, cat := range c.Categories {
 			v := c.Values[ci][x]
@@ -253,11 +283,8 @@ func (c stackedBars) render() template.HTML {
 				continue
 			}
 			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s — %s: %s</title></rect>`,
-				px(x0), px(sy(base+v)), px(bw), px(sy(base)-sy(base+v)), c.Colours[ci], esc(c.XLabels[x]), esc(cat), num(v))
+				px(x0), px(sy(base+v)), px(bw), px(sy(base)-sy(base+v)), c.Colours[ci], esc(label), esc(cat), num(v))
 			base += v
-		}
-		if x%every == 0 {
-			fmt.Fprintf(&b, `<text x="%s" y="%d" class="xt">%s</text>`, px(x0+bw/2), padT+plotH+18, esc(c.XLabels[x]))
 		}
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" class="frame"/>`, padL, padT, plotW, plotH)
@@ -285,7 +312,7 @@ func hbars(title string, rows []barRow) template.HTML {
 	var b strings.Builder
 	h := 28 + barChartRowH*len(rows) + 6
 	w := barChartLabelW + barW + 200
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg">`, esc(title), w, h, w, h)
+	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">`, esc(title), w, h)
 	fmt.Fprintf(&b, `<text x="4" y="18" class="ct">%s</text>`, esc(title))
 	for i, r := range rows {
 		y := 28 + barChartRowH*i

@@ -206,11 +206,39 @@ func (r Result) String() string {
 	if r.Missing {
 		return fmt.Sprintf("%s %s (no such metric in this run)", mark, r.Threshold.Source)
 	}
-	actual := strconv.FormatFloat(r.Actual, 'g', 6, 64)
-	if r.Threshold.Duration || (r.Threshold.Aggregate != "count" && r.Threshold.Aggregate != "rate") {
-		actual = time.Duration(r.Actual * float64(time.Microsecond)).Round(10 * time.Microsecond).String()
+	return fmt.Sprintf("%s %s (%s = %s)", mark, r.Threshold.Source, r.Threshold.Aggregate, r.Threshold.Format(r.Actual))
+}
+
+// The units of a threshold's values, as the JSON summary names them.
+const (
+	// UnitMicroseconds is the unit of latency aggregates (p(N), avg, min, max, med).
+	UnitMicroseconds = "us"
+	// UnitCount is the unit of a count.
+	UnitCount = "count"
+	// UnitRatio is the unit of a rate: a fraction of sign-ins, from 0 to 1.
+	UnitRatio = "ratio"
+)
+
+// Unit is the unit of the threshold's values (its bound and the metric's actual
+// value): UnitMicroseconds, UnitCount or UnitRatio.
+func (t Threshold) Unit() string {
+	switch t.Aggregate {
+	case "count":
+		return UnitCount
+	case "rate":
+		return UnitRatio
 	}
-	return fmt.Sprintf("%s %s (%s = %s)", mark, r.Threshold.Source, r.Threshold.Aggregate, actual)
+	return UnitMicroseconds
+}
+
+// Format writes a value of the threshold's unit for people, as the terminal, the
+// HTML page and the summary's actualText show it: a duration rounded to 10 µs
+// (6823 µs is "6.82ms"), a count or a ratio as a plain number.
+func (t Threshold) Format(v float64) string {
+	if t.Unit() == UnitMicroseconds {
+		return time.Duration(v * float64(time.Microsecond)).Round(10 * time.Microsecond).String()
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
 // ParseThresholds parses every threshold; the first syntax error is returned as is

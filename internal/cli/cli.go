@@ -110,7 +110,52 @@ failure, 4 incomplete merge, 99 thresholds breached, 130 interrupted.`,
 	root.AddCommand(newReportCmd(env)) // report: rebuild a run's HTML (and JUnit), compare two bench runs (issue 8), in report.go
 	// merge: merges a sharded bench's artifacts (issue 8), defined in merge.go.
 	root.AddCommand(newMergeCmd(env))
+	root.Example = setExamples(root)
 	return root
+}
+
+// examples holds one example per command, by command path without the program name,
+// in the order the root's help lists them (the README's synopsis has the same). They
+// are set here, in one place, so the root's help and every command's agree.
+var examples = [][2]string{
+	{"conform", "authbench conform --html report.html --junit junit.xml   # the embedded pool; --pool-id/--client-id for a live one"},
+	{"bench", "authbench bench --rate 100/s --duration 1m --mix srp=80,totp=20 --out run1 --threshold 'signin.latency: p(99) < 800ms'"},
+	{"bench provision", "authbench bench provision --users 1000 --mix srp,totp --pool-id us-east-1_… --client-id … --out users.json"},
+	{"report", "authbench report run1   # or: authbench report --baseline run0 run1 --max-regression 10%"},
+	{"merge", "authbench merge run/ --out run/merged --threshold 'signin.errors: rate < 0.01'"},
+	{"k8s-job", "authbench k8s-job --shards 4 --image registry.example/authbench:v1 -- --rate 800/s --duration 10m … | kubectl apply -f -"},
+	{"emulate", "authbench emulate --fixture fixtures/mfa.yaml --state /tmp/pool.json"},
+	{"signin", "authbench signin --username confirmed --password Confirmed-Passw0rd   # the embedded pool, fixtures/pool.yaml"},
+	{"srp bench", "authbench srp bench --duration 5s   # prints the SRP sign-ins per second per core"},
+	{"srp vectors", "authbench srp vectors fixtures/srp-vectors.json"},
+	{"version", "authbench version --json"},
+}
+
+// setExamples gives every command of the tree its example and returns the root's:
+// all of them, one a line, indented as cobra indents examples.
+func setExamples(root *cobra.Command) string {
+	var all []string
+	for _, e := range examples {
+		c, _, err := root.Find(strings.Fields(e[0]))
+		if err != nil || c == root {
+			continue
+		}
+		c.Example = "  " + e[1]
+		all = append(all, "  "+e[1])
+	}
+	// A group that only prints its help (srp) shows its subcommands' examples.
+	for _, c := range root.Commands() {
+		if c.Example == "" && c.HasSubCommands() {
+			var sub []string
+			for _, s := range c.Commands() {
+				if s.Example != "" {
+					sub = append(sub, s.Example)
+				}
+			}
+			c.Example = strings.Join(sub, "\n")
+		}
+	}
+	return strings.Join(all, "\n")
 }
 
 // usageArgs wraps a cobra argument validator so its errors are usage errors.

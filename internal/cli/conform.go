@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -45,6 +46,10 @@ test users named ` + scenarios.UserPrefix + `…) select a live pool; --endpoint
 Cognito-compatible server. The client secret comes from AUTHBENCH_CLIENT_SECRET or
 --client-secret-file.
 
+Specs that --label-filter or --focus leave out are "not selected", counted apart from
+the skipped ones and left out of the JUnit report. The JSON, HTML and JUnit reports name
+the pool id, client id, region and endpoint tested (never the secret).
+
 Exit codes: 0 all specs that ran passed, 3 a spec failed, 2 bad flags or an
 unreachable target.`,
 		Args: usageArgs(cobra.NoArgs),
@@ -68,6 +73,9 @@ unreachable target.`,
 	f.DurationVar(&fl.timeout, "timeout", 30*time.Minute, "give up after this long")
 	return cmd
 }
+
+// suiteName is the Ginkgo suite's description (which --focus expressions also see).
+const suiteName = "authbench conformance"
 
 // conformT is the GinkgoTestingT of an in-process run.
 type conformT struct{ failed bool }
@@ -100,6 +108,12 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 			return exitcode.Usagef("--focus %q: %v", re, err)
 		}
 	}
+	if len(fl.focus) > 0 {
+		// Ginkgo compiles the joined expressions with MustCompile, panicking on a bad one.
+		if _, err := regexp.Compile(strings.Join(fl.focus, "|")); err != nil {
+			return exitcode.Usagef("--focus: %v", err)
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
 	defer cancel()
 
@@ -119,12 +133,13 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		}
 	}
 	targetLabel := "target:embedded"
+	tested := testedTarget(fl)
 	if fl.poolID == "" {
 		e, err := scenarios.StartEmbedded(ctx)
 		if err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
-		target = e
+		target, tested.Endpoint = e, e.Endpoint()
 	} else {
 		secret := env.Getenv("AUTHBENCH_CLIENT_SECRET")
 		if fl.secretFile != "" {
@@ -163,20 +178,35 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 	suite.Timeout = fl.timeout
 	rep.NoColor = true
 	rep.Succinct = true
-	// Ginkgo's progress goes to stderr; stdout carries the summary.
+	// Ginkgo's progress goes to stderr, without a mark per skipped or unselected
+	// spec (the summary on stdout lists the skips with their reasons); a listing
+	// has no progress to show.
+	rep.SilenceSkips = true
 	formatter.ColorableStdOut = env.Stderr
+	if fl.list {
+		formatter.ColorableStdOut = io.Discard
+	}
 	t := &conformT{}
 	gomega.RegisterFailHandler(ginkgo.Fail)
-	ginkgo.RunSpecs(t, "authbench conformance", ginkgo.Label(targetLabel), suite, rep)
+	ginkgo.RunSpecs(t, suiteName, ginkgo.Label(targetLabel), suite, rep)
 	if report == nil {
 		return fmt.Errorf("conform: the suite produced no report")
 	}
+	sel := reports.Selection{Description: suiteName, LabelFilter: fl.labelFilter, Focus: fl.focus, SuiteLabels: []string{targetLabel}}
 	if fl.junit != "" {
-		if err := reports.WriteGinkgoJUnit(fl.junit, *report); err != nil {
+		selected, err := reports.SelectedOnly(*report, sel)
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
+		if err := reports.WriteGinkgoJUnit(fl.junit, selected, tested); err != nil {
 			return err
 		}
 	}
 	sum := reports.ConformFromGinkgo(*report, target.Name())
+	sum.Pool = tested
+	if err := sum.ApplySelection(sel); err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
 	if fl.jsonOut != "" {
 		if err := sum.WriteJSONFile(fl.jsonOut); err != nil {
 			return err
@@ -194,4 +224,22 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		return exitcode.Wrap(exitcode.ConformanceFailed, fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Ran()))
 	}
 	return nil
+}
+
+// testedTarget names what a conform run tests, for its reports: the pool and client
+// ids, the region (given or the pool id's) and the endpoint (given, or AWS's for the
+// region). The embedded pool creates a pool per spec; its endpoint is filled in once
+// it has started. The client secret is never part of it.
+func testedTarget(fl conformFlags) *reports.ConformTarget {
+	if fl.poolID == "" {
+		return &reports.ConformTarget{PoolID: "embedded (a pool per spec)", Region: "us-east-1"}
+	}
+	t := &reports.ConformTarget{PoolID: fl.poolID, ClientID: fl.clientID, Region: fl.region, Endpoint: fl.endpoint}
+	if t.Region == "" {
+		t.Region = driver.RegionOf(fl.poolID)
+	}
+	if t.Endpoint == "" && t.Region != "" {
+		t.Endpoint = "https://cognito-idp." + t.Region + ".amazonaws.com"
+	}
+	return t
 }

@@ -290,6 +290,9 @@ func TestConformCatchesNonConformingPool(t *testing.T) {
 	if base.Target != "live" {
 		t.Errorf("baseline target %q, want live", base.Target)
 	}
+	if want := (reports.ConformTarget{PoolID: poolID, ClientID: clientID, Region: "us-east-1", Endpoint: proxy.URL}); base.Pool == nil || *base.Pool != want {
+		t.Errorf("baseline report names %+v, want %+v", base.Pool, want)
+	}
 	covering := map[string]bool{} // labelled specs that ran: the ones the change can fail
 	control := 0                  // other specs that ran
 	for _, s := range base.Specs {

@@ -230,6 +230,11 @@ func TestShardsMerge(t *testing.T) {
 		t.Errorf("breach: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	checkJUnit(t, filepath.Join(bdir, "thresholds.junit.xml"), 3, 1)
+	for _, f := range []string{"report.html", "summary.json", "intervals.hlog", "thresholds.junit.xml"} {
+		if !strings.Contains(r.stdout, "  wrote "+filepath.Join(bdir, f)+"\n") {
+			t.Errorf("merge does not name the %s it wrote:\n%s", f, r.stdout)
+		}
+	}
 	// Bad threshold syntax: exit 2 with the column.
 	r = runBin(t, bin, "merge", "--threshold", "signin.latency: p(99) << 5ms", "--out", bdir, runDir)
 	if r.code != exitcode.Usage || !strings.Contains(r.stderr, "column 24") {

@@ -25,7 +25,8 @@ from its summary.json and intervals.hlog for a bench, from its JSON report for a
 conform run, which also gets junit.xml). DIR may also name the JSON report itself.
 
 report --baseline OLD NEW prints the per-metric change from the bench run OLD to the
-bench run NEW (p50, p90, p99, max, mean in ms and the error rate: old, new, delta).
+bench run NEW (p50, p90, p99, max, mean in ms and the error rate: old, new, delta),
+after a warning for each way the runs differ in target, mode, mix or load.
 With --max-regression (e.g. 10%) it gates: exit 99 when one of --stats of one of
 --metrics (or the error rate, with --stats errors) grew by more than that.
 
