@@ -273,7 +273,7 @@ func (s *Service) GetUserAttributeVerificationCode(_ context.Context, in *GetUse
 type VerifyUserAttributeInput struct {
 	AccessToken   string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 	AttributeName string `json:"AttributeName" validate:"required,len=1:32,pattern=name"`
-	Code          string `json:"Code" validate:"required"`
+	Code          string `json:"Code" validate:"required,len=1:2048,pattern=code,sensitive"`
 }
 
 // VerifyUserAttribute checks a code sent for an attribute and marks it verified.

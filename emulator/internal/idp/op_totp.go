@@ -71,7 +71,7 @@ type VerifySoftwareTokenInput struct {
 	AccessToken        string `json:"AccessToken" validate:"len=:16384,sensitive"`
 	Session            string `json:"Session" validate:"len=:2048,sensitive"`
 	UserCode           string `json:"UserCode" validate:"required"`
-	FriendlyDeviceName string `json:"FriendlyDeviceName"`
+	FriendlyDeviceName string `json:"FriendlyDeviceName" validate:"len=:256"`
 }
 
 // VerifySoftwareTokenOutput is the output of VerifySoftwareToken.
