@@ -70,7 +70,7 @@ func TestValidationTexts(t *testing.T) {
 		{"SRP_A not hex", "InitiateAuth", initiate(`"USERNAME":"val","SRP_A":"xyz"`), "SRP_A is not valid."},
 		{"signature not 32 bytes", "RespondToAuthChallenge", respond(`"USERNAME":"val","PASSWORD_CLAIM_SECRET_BLOCK":"AAAA","TIMESTAMP":"Tue Mar 5 07:04:09 UTC 2024","PASSWORD_CLAIM_SIGNATURE":"AAAA"`),
 			"PASSWORD_CLAIM_SIGNATURE is not valid."},
-		{"timestamp layout", "RespondToAuthChallenge", respond(`"USERNAME":"val","PASSWORD_CLAIM_SECRET_BLOCK":"AAAA","TIMESTAMP":"2024-03-05T07:04:09Z","PASSWORD_CLAIM_SIGNATURE":"`+strings.Repeat("A", 43)+`="`),
+		{"timestamp layout", "RespondToAuthChallenge", respond(`"USERNAME":"val","PASSWORD_CLAIM_SECRET_BLOCK":"AAAA","TIMESTAMP":"2024-03-05T07:04:09Z","PASSWORD_CLAIM_SIGNATURE":"` + strings.Repeat("A", 43) + `="`),
 			"TIMESTAMP format is not valid."},
 		{"secret block too long", "RespondToAuthChallenge", respond(`"USERNAME":"val","PASSWORD_CLAIM_SECRET_BLOCK":"` + long(8193) + `"`),
 			prefix + "Value at 'challengeResponses.PASSWORD_CLAIM_SECRET_BLOCK' failed to satisfy constraint: Member must have length less than or equal to 8192"},
