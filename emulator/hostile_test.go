@@ -14,6 +14,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/authbench/authbench/emulator"
 	"github.com/authbench/authbench/emulator/internal/idp"
 	"github.com/authbench/authbench/internal/emulatortest"
 	"github.com/authbench/authbench/srp"
@@ -279,5 +280,31 @@ func TestHostileStreamHeapBounded(t *testing.T) {
 	// The session and the user are still good for an ordinary sign-in.
 	if _, err := e.srpSignIn(ctx, poolID, clientID, "hostile", "Passw0rd!"); err != nil {
 		t.Fatalf("an ordinary sign-in after the stream: %v", err)
+	}
+}
+
+// TestHostileNamesBeforeQuotas: with per-user quotas on, names that break their
+// bounds are refused before the quotas see them, so the quotas' per-user buckets
+// are never keyed by a huge name and a refused request takes no token.
+func TestHostileNamesBeforeQuotas(t *testing.T) {
+	e := newEnv(t, func(o *emulator.Options) {
+		o.Limits.PerUser = 1
+		if err := o.Limits.SetQuota("UserAuthentication=1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "quota", "Passw0rd!")
+	h := e.Srv.Handler()
+	for i := range 20 {
+		name := strings.Repeat(string(rune('a'+i)), 200_000)
+		rec := hostileCall(h, "InitiateAuth", `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"`+clientID+`","AuthParameters":{"USERNAME":"`+name+`","PASSWORD":"x"}}`)
+		if typ := rec.Header().Get("x-amzn-ErrorType"); typ != idp.TypeInvalidParameter {
+			t.Fatalf("request %d: %d %s", i, rec.Code, typ)
+		}
+	}
+	// The one token of the second is still there for an ordinary sign-in.
+	if _, err := e.passwordAuth(context.Background(), clientID, "quota", "Passw0rd!"); err != nil {
+		t.Fatalf("an ordinary sign-in after refused ones: %v", err)
 	}
 }
