@@ -183,8 +183,9 @@ func writeError(w http.ResponseWriter, e *idp.Error) {
 }
 
 // maxMessage bounds an error message, in the body and in the x-amzn-ErrorMessage
-// header: every message the pool writes is shorter, so only a message that quotes
-// input beyond what the validators let through is cut.
+// header (which clients such as boto3 stop reading at 64 KiB). The pool's own texts
+// are shorter; what is cut is a message quoting something long that no validator
+// bounds, such as a trigger's error.
 const maxMessage = 1024
 
 func writeErrorStatus(w http.ResponseWriter, status int, e *idp.Error) {
