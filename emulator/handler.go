@@ -33,8 +33,8 @@ func (s *Server) Handler() http.Handler {
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", corsExposeHdrs)
+	origin := r.Header.Get("Origin")
+	s.setCORS(h, origin)
 	reqID := s.newRequestID()
 	h.Set("x-amzn-RequestId", reqID)
 	defer func() {
@@ -43,15 +43,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, &idp.Error{Type: idp.TypeInternalError, Message: "Internal server error.", Fault: true})
 		}
 	}()
+	if e := s.hostRefusal(r); e != nil {
+		writeErrorStatus(w, http.StatusForbidden, e)
+		return
+	}
 	switch {
 	case r.Method == http.MethodOptions:
-		h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", corsAllowHdrs)
-		h.Set("Access-Control-Max-Age", "86400")
-		w.WriteHeader(http.StatusOK)
+		s.servePreflight(w, r)
 	case r.URL.Path == "/" && r.Method == http.MethodPost:
 		s.serveAPI(w, r)
 	case r.URL.Path == outboxPath && r.Method == http.MethodGet:
+		if e := s.browserRefusal(r, "The outbox", false); e != nil {
+			writeErrorStatus(w, http.StatusForbidden, e)
+			return
+		}
 		s.serveOutbox(w, r)
 	case r.URL.Path == healthPath:
 		writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ok"})
@@ -60,8 +65,29 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(r.URL.Path, wellKnownOIDC) && r.Method == http.MethodGet:
 		s.serveOIDC(w, strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), wellKnownOIDC))
 	default:
-		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"__type": "NotFound", "message": "No route for " + r.Method + " " + r.URL.Path})
+		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"__type": "NotFound", "message": "No route for " + clip(r.Method) + " " + clip(r.URL.Path)})
 	}
+}
+
+// servePreflight answers a CORS preflight. The API on POST / is open to every origin
+// at this stage, since a preflight does not say which operation follows (each request
+// is then checked by its X-Amz-Target); other paths are open only to origins named in
+// AllowOrigins.
+func (s *Server) servePreflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	origin := r.Header.Get("Origin")
+	if origin != "" && !s.originAllowed(origin) {
+		if r.URL.Path != "/" && !strings.HasSuffix(r.URL.Path, wellKnownJWKS) && !strings.HasSuffix(r.URL.Path, wellKnownOIDC) {
+			h.Del("Access-Control-Allow-Origin")
+			h.Del("Access-Control-Expose-Headers")
+			writeErrorStatus(w, http.StatusForbidden, s.browserRefusal(r, clip(r.URL.Path), false))
+			return
+		}
+	}
+	h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", corsAllowHdrs)
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusOK)
 }
 
 func (s *Server) newRequestID() string {
@@ -76,7 +102,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	op, known := s.ops[name]
 	if !ok || !known {
-		writeError(w, &idp.Error{Type: idp.TypeUnknownOperation, Message: "Operation " + strconv.Quote(target) + " is not supported."})
+		writeError(w, &idp.Error{Type: idp.TypeUnknownOperation, Message: "Operation " + strconv.Quote(clip(target)) + " is not supported."})
+		return
+	}
+	if e := s.browserRefusal(r, "Operation "+name, browserOperations[name]); e != nil {
+		writeErrorStatus(w, http.StatusForbidden, e)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
@@ -152,12 +182,22 @@ func writeError(w http.ResponseWriter, e *idp.Error) {
 	writeErrorStatus(w, status, e)
 }
 
+// maxMessage bounds an error message, in the body and in the x-amzn-ErrorMessage
+// header (which clients such as boto3 stop reading at 64 KiB). The pool's own texts
+// are shorter; what is cut is a message quoting something long that no validator
+// bounds, such as a trigger's error.
+const maxMessage = 1024
+
 func writeErrorStatus(w http.ResponseWriter, status int, e *idp.Error) {
-	w.Header().Set("x-amzn-ErrorType", e.Type)
-	if e.Message != "" {
-		w.Header().Set("x-amzn-ErrorMessage", headerSafe(e.Message))
+	msg := e.Message
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage], "") + "..."
 	}
-	writeJSON(w, status, jsonType, map[string]string{"__type": e.Type, "message": e.Message})
+	w.Header().Set("x-amzn-ErrorType", e.Type)
+	if msg != "" {
+		w.Header().Set("x-amzn-ErrorMessage", headerSafe(msg))
+	}
+	writeJSON(w, status, jsonType, map[string]string{"__type": e.Type, "message": msg})
 }
 
 func headerSafe(s string) string {

@@ -119,7 +119,7 @@ func TestQuotaRespondToAuthChallenge(t *testing.T) {
 	ctx := context.Background()
 	_, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
 	rtac := func() error {
-		_, err := e.customAnswer(ctx, clientID, aws.String("no-such-session"), "alice", "x")
+		_, err := e.customAnswer(ctx, clientID, aws.String("no-such-session-of-twenty-chars"), "alice", "x")
 		return err
 	}
 	// 6 RTAC on their allowance, 2 more spilling into UserAuthentication, then none.

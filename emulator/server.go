@@ -21,6 +21,17 @@ const DefaultAddr = "127.0.0.1:9229"
 // DefaultMaxBodyBytes bounds a request body.
 const DefaultMaxBodyBytes = 1 << 20
 
+// The defaults of the HTTP server's bounds (see [Options]).
+const (
+	DefaultMaxConns          = 1024
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+	// maxHeaderBytes bounds a request's headers (AWS SDKs send about 1 KiB).
+	maxHeaderBytes = 32 << 10
+)
+
 // Options configures a [Server].
 type Options struct {
 	// Region is used in pool ids, ARNs and token issuers. Default "us-east-1".
@@ -44,6 +55,23 @@ type Options struct {
 	Triggers Triggers
 	// Limits switches on Cognito's quotas and injected latency; off when zero.
 	Limits Limits
+
+	// MaxConns caps the connections served at once; the next one waits in the
+	// listen backlog until one closes. 0 means DefaultMaxConns.
+	MaxConns int
+	// ReadHeaderTimeout bounds reading a request's headers, ReadTimeout the whole
+	// request with its body (a body sent a byte at a time is cut off there),
+	// WriteTimeout the handling and writing of its response (keep it above injected
+	// latency and trigger timeouts), IdleTimeout a kept-alive connection between
+	// requests. 0 means the Default… constant of each.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// AllowOrigins names web origins ("http://localhost:3000", or "*" for any) whose
+	// pages may call every operation and read the outbox; pages of other origins may
+	// call only what Cognito serves to browsers without a signature (guard.go).
+	AllowOrigins []string
+	// AllowHosts names host names, besides the bound address and localhost,
+	// 127.0.0.1 and [::1], that requests may give in their Host header (guard.go).
+	AllowHosts []string
 }
 
 // Triggers says where pools' Lambda triggers run (see its SetLambda).
@@ -73,6 +101,17 @@ func New(o Options) *Server {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&o.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&o.ReadTimeout, DefaultReadTimeout}, {&o.WriteTimeout, DefaultWriteTimeout}, {&o.IdleTimeout, DefaultIdleTimeout}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -93,7 +132,15 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	}
 	endpoint := "http://" + ln.Addr().String()
 	s.svc.SetIssuerBase(endpoint)
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	ln = newLimitListener(ln, s.opts.MaxConns)
 	s.mu.Lock()
 	s.ln, s.http, s.endpoint, s.done = ln, hs, endpoint, make(chan struct{})
 	s.mu.Unlock()
@@ -135,5 +182,53 @@ func (s *Server) Close() error {
 	defer cancel()
 	err := hs.Shutdown(ctx)
 	<-done
+	return err
+}
+
+// limitListener accepts at most n connections at a time: Accept waits for a slot,
+// and closing a connection frees its slot. What waits meanwhile waits in the
+// kernel's listen backlog, costing the pool nothing.
+type limitListener struct {
+	net.Listener
+	slots chan struct{}
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newLimitListener(ln net.Listener, n int) *limitListener {
+	return &limitListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+// Accept waits for a free slot, then for a connection.
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+// Close stops accepting; connections already accepted keep their slots until closed.
+func (l *limitListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// limitConn frees its listener slot once, when closed.
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
 	return err
 }

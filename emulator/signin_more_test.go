@@ -247,7 +247,7 @@ func TestSessionRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	emulatortest.APIError(t, newPw(nil), "InvalidParameterException", "Missing required parameter Session")
-	emulatortest.APIError(t, newPw(aws.String("forged")), "NotAuthorizedException", "")
+	emulatortest.APIError(t, newPw(aws.String("forged-session-of-twenty-chars")), "NotAuthorizedException", "")
 	c.advance(3*time.Minute + time.Second) // the default AuthSessionValidity is 3 minutes
 	emulatortest.APIError(t, newPw(init.Session), "NotAuthorizedException", "Invalid session for the user, session is expired.")
 

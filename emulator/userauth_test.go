@@ -419,7 +419,7 @@ func TestUserAuthAfterSignUp(t *testing.T) {
 	}
 	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "ola"}, s)
 	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
-	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "ola"}, aws.String("bogus"))
+	_, err = e.userAuth(ctx, clientID, map[string]string{"USERNAME": "ola"}, aws.String("bogus-session-of-twenty-chars"))
 	emulatortest.APIError(t, err, "NotAuthorizedException", "Invalid session for the user.")
 
 	s = signUp(t, "pat")

@@ -12,7 +12,7 @@ import (
 func (s *Server) serveJWKS(w http.ResponseWriter, poolID string) {
 	jwks, err := s.svc.JWKS(poolID)
 	if err != nil {
-		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"message": "User pool " + poolID + " does not exist."})
+		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"message": "User pool " + clip(poolID) + " does not exist."})
 		return
 	}
 	w.Header().Set("Cache-Control", "max-age=300")
@@ -23,7 +23,7 @@ func (s *Server) serveJWKS(w http.ResponseWriter, poolID string) {
 // the tokens' iss.
 func (s *Server) serveOIDC(w http.ResponseWriter, poolID string) {
 	if _, err := s.svc.JWKS(poolID); err != nil {
-		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"message": "User pool " + poolID + " does not exist."})
+		writeJSON(w, http.StatusNotFound, "application/json", map[string]string{"message": "User pool " + clip(poolID) + " does not exist."})
 		return
 	}
 	iss := s.svc.Issuer(poolID)

@@ -22,6 +22,11 @@ func newEmulateCmd(env Env) *cobra.Command {
 		perUser                                int
 		lambdaTimeout                          time.Duration
 	)
+	// The HTTP face's bounds and who may call it (issue #13).
+	var (
+		maxConns                 int
+		allowOrigins, allowHosts []string
+	)
 	cmd := &cobra.Command{
 		Use:   "emulate",
 		Short: "Serve a Cognito-compatible user pool on 127.0.0.1",
@@ -47,6 +52,9 @@ SIGINT or SIGTERM shut down cleanly (exit 0).`,
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return exitcode.Usagef("--log-level %q: want debug, info, warn or error", logLevel)
 			}
+			if maxConns < 0 {
+				return exitcode.Usagef("--max-conns must not be negative, got %d", maxConns)
+			}
 			var limits emulator.Limits
 			var triggers emulator.Triggers
 			if err := limitFlags(&limits, &triggers, quotas, latencies, lambdas, perUser, lambdaTimeout); err != nil {
@@ -56,7 +64,8 @@ SIGINT or SIGTERM shut down cleanly (exit 0).`,
 				return exitcode.Usagef("%v", err)
 			}
 			log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
-			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random, Limits: limits, Triggers: triggers})
+			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random, Limits: limits, Triggers: triggers,
+				MaxConns: maxConns, AllowOrigins: allowOrigins, AllowHosts: allowHosts})
 			ctx := cmd.Context()
 
 			restored := false
@@ -120,6 +129,10 @@ SIGINT or SIGTERM shut down cleanly (exit 0).`,
 	f.StringArrayVar(&latencies, "latency", nil, "injected latency, Operation|Category|*=D, D±J or p50=D,p99=D (e.g. InitiateAuth=20ms±5ms); repeatable")
 	f.StringArrayVar(&lambdas, "lambda", nil, "where a trigger ARN runs: ARN=URL of a Lambda runtime interface emulator, or URL for every ARN; repeatable (ARNs not named run through the Lambda Invoke API at AWS_ENDPOINT_URL_LAMBDA or AWS_ENDPOINT_URL)")
 	f.DurationVar(&lambdaTimeout, "lambda-timeout", 0, "how long a trigger may take (default 5s, as Cognito)")
+	// The HTTP face's bounds and who may call it (issue #13).
+	f.IntVar(&maxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once (more wait for a free one)")
+	f.StringArrayVar(&allowOrigins, "allow-origin", nil, "a web origin (e.g. http://localhost:3000, or *) whose pages may call Admin and provisioning operations and read the outbox; repeatable")
+	f.StringArrayVar(&allowHosts, "allow-host", nil, "a host name, besides the bound address and localhost, that requests may name in their Host header; repeatable")
 	return cmd
 }
 

@@ -98,16 +98,30 @@ func errResourceNotFound(format string, args ...any) *Error {
 func errUserNotFound() *Error { return &Error{Type: TypeUserNotFound, Message: msgUserNotFound} }
 
 // errValidation is the service's generic validation failure for a member, as the
-// AWS front end words it.
+// AWS front end words it. A value of type hidden (a sensitive member, or one longer
+// than its constraint) and any value longer than maxQuoted characters are not quoted:
+// "Value at 'password' failed to satisfy constraint: …".
 func errValidation(member, constraint string, value any) *Error {
-	return newErr(TypeInvalidParameter, "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", fmtValue(value), member, constraint)
+	v := fmtValue(value)
+	if v == "" {
+		return newErr(TypeInvalidParameter, "1 validation error detected: Value at '%s' failed to satisfy constraint: %s", member, constraint)
+	}
+	return newErr(TypeInvalidParameter, "1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
 }
 
+// fmtValue quotes a value for a validation message, or returns "" when the value is
+// not to be quoted.
 func fmtValue(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
+	case hidden:
+		return ""
 	default:
-		return "'" + fmt.Sprint(x) + "'"
+		s := fmt.Sprint(x)
+		if len(s) > maxQuoted {
+			return ""
+		}
+		return "'" + s + "'"
 	}
 }

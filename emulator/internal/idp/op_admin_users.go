@@ -11,15 +11,15 @@ import (
 
 // AdminCreateUserInput is the input of AdminCreateUser.
 type AdminCreateUserInput struct {
-	UserPoolId             string            `json:"UserPoolId" validate:"required"`
-	Username               string            `json:"Username" validate:"required"`
-	UserAttributes         []AttributeType   `json:"UserAttributes"`
-	ValidationData         []AttributeType   `json:"ValidationData"`
-	TemporaryPassword      string            `json:"TemporaryPassword"`
+	UserPoolId             string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username               string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	UserAttributes         []AttributeType   `json:"UserAttributes" validate:"len=:100"`
+	ValidationData         []AttributeType   `json:"ValidationData" validate:"len=:100"`
+	TemporaryPassword      string            `json:"TemporaryPassword" validate:"len=:256,sensitive"`
 	ForceAliasCreation     bool              `json:"ForceAliasCreation"`
 	MessageAction          string            `json:"MessageAction"`
 	DesiredDeliveryMediums []string          `json:"DesiredDeliveryMediums"`
-	ClientMetadata         map[string]string `json:"ClientMetadata"`
+	ClientMetadata         map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // AdminCreateUserOutput is the output of AdminCreateUser.
@@ -180,9 +180,9 @@ func (s *Service) userOf(poolID, username string) (*Pool, *User, error) {
 
 // AdminSetUserPasswordInput is the input of AdminSetUserPassword.
 type AdminSetUserPasswordInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
-	Password   string `json:"Password" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	Password   string `json:"Password" validate:"required,len=:256,sensitive"`
 	Permanent  bool   `json:"Permanent"`
 }
 
@@ -215,8 +215,8 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, in *AdminSetUserPass
 
 // AdminGetUserInput is the input of AdminGetUser.
 type AdminGetUserInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
 
 // AdminGetUserOutput is the output of AdminGetUser.
@@ -250,8 +250,8 @@ func (s *Service) AdminGetUser(ctx context.Context, in *AdminGetUserInput) (*Adm
 
 // AdminDeleteUserInput is the input of AdminDeleteUser.
 type AdminDeleteUserInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
 
 // AdminDeleteUserOutput is the output of AdminDeleteUser.
@@ -283,10 +283,10 @@ func (s *Service) deleteUser(p *Pool, u *User) {
 
 // AdminUpdateUserAttributesInput is the input of AdminUpdateUserAttributes.
 type AdminUpdateUserAttributesInput struct {
-	UserPoolId     string            `json:"UserPoolId" validate:"required"`
-	Username       string            `json:"Username" validate:"required"`
-	UserAttributes []AttributeType   `json:"UserAttributes" validate:"required"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	UserPoolId     string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username       string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	UserAttributes []AttributeType   `json:"UserAttributes" validate:"required,len=:100"`
+	ClientMetadata map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // AdminUpdateUserAttributesOutput is the output of AdminUpdateUserAttributes.
@@ -314,9 +314,9 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *AdminUpdate
 
 // AdminConfirmSignUpInput is the input of AdminConfirmSignUp.
 type AdminConfirmSignUpInput struct {
-	UserPoolId     string            `json:"UserPoolId" validate:"required"`
-	Username       string            `json:"Username" validate:"required"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	UserPoolId     string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username       string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	ClientMetadata map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // AdminConfirmSignUpOutput is the output of AdminConfirmSignUp.
@@ -341,9 +341,9 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, in *AdminConfirmSignUp
 
 // AdminResetUserPasswordInput is the input of AdminResetUserPassword.
 type AdminResetUserPasswordInput struct {
-	UserPoolId     string            `json:"UserPoolId" validate:"required"`
-	Username       string            `json:"Username" validate:"required"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	UserPoolId     string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username       string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	ClientMetadata map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // AdminResetUserPasswordOutput is the output of AdminResetUserPassword.
@@ -377,8 +377,8 @@ func hasVerifiedContact(u *User) bool {
 
 // AdminDisableUserInput is the input of AdminDisableUser and AdminEnableUser.
 type AdminDisableUserInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
 
 // AdminDisableUserOutput is the output of AdminDisableUser and AdminEnableUser.
@@ -412,8 +412,8 @@ func (s *Service) setEnabled(in *AdminDisableUserInput, on bool) (*AdminDisableU
 
 // AdminUserGlobalSignOutInput is the input of AdminUserGlobalSignOut.
 type AdminUserGlobalSignOutInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
 
 // AdminUserGlobalSignOutOutput is the output of AdminUserGlobalSignOut.
@@ -433,7 +433,7 @@ func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *AdminUserGloba
 
 // ListUsersInput is the input of ListUsers.
 type ListUsersInput struct {
-	UserPoolId      string   `json:"UserPoolId" validate:"required"`
+	UserPoolId      string   `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	AttributesToGet []string `json:"AttributesToGet"`
 	Filter          string   `json:"Filter"`
 	Limit           int32    `json:"Limit"`

@@ -81,7 +81,7 @@ func parseBound(s *string) (*int64, error) {
 
 // AddCustomAttributesInput is the input of AddCustomAttributes.
 type AddCustomAttributesInput struct {
-	UserPoolId       string                `json:"UserPoolId" validate:"required"`
+	UserPoolId       string                `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	CustomAttributes []SchemaAttributeType `json:"CustomAttributes" validate:"required"`
 }
 
@@ -169,9 +169,9 @@ func customSchema(req []SchemaAttributeType) ([]SchemaAttributeType, *Error) {
 
 // AdminDeleteUserAttributesInput is the input of AdminDeleteUserAttributes.
 type AdminDeleteUserAttributesInput struct {
-	UserPoolId         string   `json:"UserPoolId" validate:"required"`
-	Username           string   `json:"Username" validate:"required"`
-	UserAttributeNames []string `json:"UserAttributeNames" validate:"required"`
+	UserPoolId         string   `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username           string   `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	UserAttributeNames []string `json:"UserAttributeNames" validate:"required,len=:100,values=1:32"`
 }
 
 // deleteAttributes removes attributes of u; required and immutable ones are refused.
@@ -221,8 +221,8 @@ func (s *Service) AdminDeleteUserAttributes(_ context.Context, in *AdminDeleteUs
 
 // DeleteUserAttributesInput is the input of DeleteUserAttributes.
 type DeleteUserAttributesInput struct {
-	AccessToken        string   `json:"AccessToken" validate:"required"`
-	UserAttributeNames []string `json:"UserAttributeNames" validate:"required"`
+	AccessToken        string   `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	UserAttributeNames []string `json:"UserAttributeNames" validate:"required,len=:100,values=1:32"`
 }
 
 // DeleteUserAttributes deletes attributes of the signed-in user.
@@ -241,9 +241,9 @@ func (s *Service) DeleteUserAttributes(_ context.Context, in *DeleteUserAttribut
 
 // GetUserAttributeVerificationCodeInput is the input of GetUserAttributeVerificationCode.
 type GetUserAttributeVerificationCodeInput struct {
-	AccessToken    string            `json:"AccessToken" validate:"required"`
-	AttributeName  string            `json:"AttributeName" validate:"required"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	AccessToken    string            `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	AttributeName  string            `json:"AttributeName" validate:"required,len=1:32,pattern=name"`
+	ClientMetadata map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // GetUserAttributeVerificationCodeOutput is its output.
@@ -271,9 +271,9 @@ func (s *Service) GetUserAttributeVerificationCode(_ context.Context, in *GetUse
 
 // VerifyUserAttributeInput is the input of VerifyUserAttribute.
 type VerifyUserAttributeInput struct {
-	AccessToken   string `json:"AccessToken" validate:"required"`
-	AttributeName string `json:"AttributeName" validate:"required"`
-	Code          string `json:"Code" validate:"required"`
+	AccessToken   string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	AttributeName string `json:"AttributeName" validate:"required,len=1:32,pattern=name"`
+	Code          string `json:"Code" validate:"required,len=1:2048,pattern=code,sensitive"`
 }
 
 // VerifyUserAttribute checks a code sent for an attribute and marks it verified.
@@ -294,7 +294,7 @@ func (s *Service) VerifyUserAttribute(_ context.Context, in *VerifyUserAttribute
 
 // GetCSVHeaderInput is the input of GetCSVHeader.
 type GetCSVHeaderInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 }
 
 // GetCSVHeaderOutput is the output of GetCSVHeader.
@@ -326,7 +326,7 @@ func (s *Service) GetCSVHeader(_ context.Context, in *GetCSVHeaderInput) (*GetCS
 
 // GetUserAuthFactorsInput is the input of GetUserAuthFactors.
 type GetUserAuthFactorsInput struct {
-	AccessToken string `json:"AccessToken" validate:"required"`
+	AccessToken string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 }
 
 // GetUserAuthFactorsOutput is the output of GetUserAuthFactors.

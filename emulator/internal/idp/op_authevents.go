@@ -98,8 +98,8 @@ func (p *Pool) threatProtection() bool {
 
 // AdminListUserAuthEventsInput is the input of AdminListUserAuthEvents.
 type AdminListUserAuthEventsInput struct {
-	UserPoolId string  `json:"UserPoolId" validate:"required"`
-	Username   string  `json:"Username" validate:"required"`
+	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	MaxResults int32   `json:"MaxResults"`
 	NextToken  *string `json:"NextToken"`
 }

@@ -12,7 +12,7 @@ import (
 
 // CreateUserPoolClientInput is the input of CreateUserPoolClient.
 type CreateUserPoolClientInput struct {
-	UserPoolId                               string                  `json:"UserPoolId" validate:"required"`
+	UserPoolId                               string                  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	ClientName                               string                  `json:"ClientName" validate:"required"`
 	GenerateSecret                           bool                    `json:"GenerateSecret"`
 	AccessTokenValidity                      *int32                  `json:"AccessTokenValidity"`
@@ -180,8 +180,8 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *CreateUserPoolCl
 
 // DescribeUserPoolClientInput is the input of DescribeUserPoolClient.
 type DescribeUserPoolClientInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	ClientId   string `json:"ClientId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	ClientId   string `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
 }
 
 // DescribeUserPoolClientOutput is the output of DescribeUserPoolClient.
@@ -217,8 +217,8 @@ func (s *Service) DescribeUserPoolClient(ctx context.Context, in *DescribeUserPo
 
 // UpdateUserPoolClientInput is the input of UpdateUserPoolClient.
 type UpdateUserPoolClientInput struct {
-	UserPoolId                string `json:"UserPoolId" validate:"required"`
-	ClientId                  string `json:"ClientId" validate:"required"`
+	UserPoolId                string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	ClientId                  string `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
 	CreateUserPoolClientInput `validate:"-"`
 	ClientName                string `json:"ClientName"`
 }
@@ -260,8 +260,8 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *UpdateUserPoolCl
 
 // DeleteUserPoolClientInput is the input of DeleteUserPoolClient.
 type DeleteUserPoolClientInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	ClientId   string `json:"ClientId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	ClientId   string `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
 }
 
 // DeleteUserPoolClientOutput is the output of DeleteUserPoolClient.
@@ -281,7 +281,7 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *DeleteUserPoolCl
 
 // ListUserPoolClientsInput is the input of ListUserPoolClients.
 type ListUserPoolClientsInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	MaxResults int32  `json:"MaxResults"`
 	NextToken  string `json:"NextToken"`
 }

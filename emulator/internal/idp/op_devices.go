@@ -71,8 +71,8 @@ var deviceStatuses = []string{"remembered", "not_remembered"}
 
 // ConfirmDeviceInput is the input of ConfirmDevice.
 type ConfirmDeviceInput struct {
-	AccessToken                string                          `json:"AccessToken" validate:"required"`
-	DeviceKey                  string                          `json:"DeviceKey" validate:"required"`
+	AccessToken                string                          `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	DeviceKey                  string                          `json:"DeviceKey" validate:"required,len=1:55"`
 	DeviceName                 string                          `json:"DeviceName"`
 	DeviceSecretVerifierConfig *DeviceSecretVerifierConfigType `json:"DeviceSecretVerifierConfig"`
 }
@@ -155,8 +155,8 @@ func (s *Service) withDevice(p *Pool, u *User, key string, f func(d *device) *Er
 
 // GetDeviceInput is the input of GetDevice.
 type GetDeviceInput struct {
-	AccessToken string `json:"AccessToken"`
-	DeviceKey   string `json:"DeviceKey" validate:"required"`
+	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
+	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55"`
 }
 
 // GetDeviceOutput is the output of GetDevice and AdminGetDevice.
@@ -187,7 +187,7 @@ func (s *Service) getDevice(p *Pool, u *User, key string) (*GetDeviceOutput, err
 
 // ListDevicesInput is the input of ListDevices.
 type ListDevicesInput struct {
-	AccessToken     string  `json:"AccessToken" validate:"required"`
+	AccessToken     string  `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 	Limit           *int32  `json:"Limit"`
 	PaginationToken *string `json:"PaginationToken"`
 }
@@ -248,8 +248,8 @@ func (s *Service) listDevices(p *Pool, u *User, limit *int32, token string) (*Li
 
 // ForgetDeviceInput is the input of ForgetDevice.
 type ForgetDeviceInput struct {
-	AccessToken string `json:"AccessToken"`
-	DeviceKey   string `json:"DeviceKey" validate:"required"`
+	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
+	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55"`
 }
 
 // ForgetDeviceOutput is the output of ForgetDevice and AdminForgetDevice.
@@ -278,8 +278,8 @@ func (s *Service) forgetDevice(p *Pool, u *User, key string) (*ForgetDeviceOutpu
 
 // UpdateDeviceStatusInput is the input of UpdateDeviceStatus.
 type UpdateDeviceStatusInput struct {
-	AccessToken            string `json:"AccessToken" validate:"required"`
-	DeviceKey              string `json:"DeviceKey" validate:"required"`
+	AccessToken            string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55"`
 	DeviceRememberedStatus string `json:"DeviceRememberedStatus"`
 }
 
@@ -315,9 +315,9 @@ func (s *Service) updateDeviceStatus(p *Pool, u *User, key, status string) (*Upd
 
 // AdminGetDeviceInput is the input of AdminGetDevice.
 type AdminGetDeviceInput struct {
-	DeviceKey  string `json:"DeviceKey" validate:"required"`
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
 
 // AdminGetDevice describes a user's device.
@@ -331,8 +331,8 @@ func (s *Service) AdminGetDevice(ctx context.Context, in *AdminGetDeviceInput) (
 
 // AdminListDevicesInput is the input of AdminListDevices.
 type AdminListDevicesInput struct {
-	UserPoolId      string  `json:"UserPoolId" validate:"required"`
-	Username        string  `json:"Username" validate:"required"`
+	UserPoolId      string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username        string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	Limit           *int32  `json:"Limit"`
 	PaginationToken *string `json:"PaginationToken"`
 }
@@ -348,9 +348,9 @@ func (s *Service) AdminListDevices(ctx context.Context, in *AdminListDevicesInpu
 
 // AdminForgetDeviceInput is the input of AdminForgetDevice.
 type AdminForgetDeviceInput struct {
-	DeviceKey  string `json:"DeviceKey" validate:"required"`
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
 
 // AdminForgetDevice forgets a user's device.
@@ -364,9 +364,9 @@ func (s *Service) AdminForgetDevice(ctx context.Context, in *AdminForgetDeviceIn
 
 // AdminUpdateDeviceStatusInput is the input of AdminUpdateDeviceStatus.
 type AdminUpdateDeviceStatusInput struct {
-	DeviceKey              string `json:"DeviceKey" validate:"required"`
-	UserPoolId             string `json:"UserPoolId" validate:"required"`
-	Username               string `json:"Username" validate:"required"`
+	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55"`
+	UserPoolId             string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username               string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	DeviceRememberedStatus string `json:"DeviceRememberedStatus"`
 }
 

@@ -41,7 +41,7 @@ type CustomDomainConfigType struct {
 // DomainInput is the input of CreateUserPoolDomain and UpdateUserPoolDomain.
 type DomainInput struct {
 	Domain              string                  `json:"Domain" validate:"required"`
-	UserPoolId          string                  `json:"UserPoolId" validate:"required"`
+	UserPoolId          string                  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	CustomDomainConfig  *CustomDomainConfigType `json:"CustomDomainConfig"`
 	ManagedLoginVersion *int32                  `json:"ManagedLoginVersion"`
 }
@@ -234,7 +234,7 @@ func (s *Service) UpdateUserPoolDomain(_ context.Context, in *DomainInput) (*Dom
 // DeleteUserPoolDomainInput is the input of DeleteUserPoolDomain.
 type DeleteUserPoolDomainInput struct {
 	Domain     string `json:"Domain" validate:"required"`
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 }
 
 // DeleteUserPoolDomain removes a pool's domain.

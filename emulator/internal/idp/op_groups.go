@@ -98,7 +98,7 @@ func errGroupNotFound() *Error { return errResourceNotFound("Group not found.") 
 
 // CreateGroupInput is the input of CreateGroup.
 type CreateGroupInput struct {
-	UserPoolId  string  `json:"UserPoolId" validate:"required"`
+	UserPoolId  string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	GroupName   string  `json:"GroupName" validate:"required"`
 	Description *string `json:"Description"`
 	Precedence  *int32  `json:"Precedence"`
@@ -135,7 +135,7 @@ func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateG
 
 // GroupInput names one group.
 type GroupInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	GroupName  string `json:"GroupName" validate:"required"`
 }
 
@@ -170,7 +170,7 @@ func (s *Service) GetGroup(_ context.Context, in *GroupInput) (*GetGroupOutput, 
 
 // UpdateGroupInput is the input of UpdateGroup.
 type UpdateGroupInput struct {
-	UserPoolId  string  `json:"UserPoolId" validate:"required"`
+	UserPoolId  string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	GroupName   string  `json:"GroupName" validate:"required"`
 	Description *string `json:"Description"`
 	Precedence  *int32  `json:"Precedence"`
@@ -241,7 +241,7 @@ func pageLimit(keys []string, limit int32, next *string) ([]string, *string, *Er
 
 // ListGroupsInput is the input of ListGroups.
 type ListGroupsInput struct {
-	UserPoolId string  `json:"UserPoolId" validate:"required"`
+	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Limit      int32   `json:"Limit"`
 	NextToken  *string `json:"NextToken"`
 }
@@ -277,8 +277,8 @@ func (s *Service) ListGroups(_ context.Context, in *ListGroupsInput) (*ListGroup
 
 // MembershipInput names a user and a group.
 type MembershipInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
-	Username   string `json:"Username" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	GroupName  string `json:"GroupName" validate:"required"`
 }
 
@@ -313,8 +313,8 @@ func (s *Service) AdminRemoveUserFromGroup(_ context.Context, in *MembershipInpu
 
 // AdminListGroupsForUserInput is the input of AdminListGroupsForUser.
 type AdminListGroupsForUserInput struct {
-	UserPoolId string  `json:"UserPoolId" validate:"required"`
-	Username   string  `json:"Username" validate:"required"`
+	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username   string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	Limit      int32   `json:"Limit"`
 	NextToken  *string `json:"NextToken"`
 }
@@ -344,7 +344,7 @@ func (s *Service) AdminListGroupsForUser(_ context.Context, in *AdminListGroupsF
 
 // ListUsersInGroupInput is the input of ListUsersInGroup.
 type ListUsersInGroupInput struct {
-	UserPoolId string  `json:"UserPoolId" validate:"required"`
+	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	GroupName  string  `json:"GroupName" validate:"required"`
 	Limit      int32   `json:"Limit"`
 	NextToken  *string `json:"NextToken"`

@@ -93,7 +93,7 @@ func checkIdpIdentifiers(ids []string) *Error {
 
 // CreateIdentityProviderInput is the input of CreateIdentityProvider.
 type CreateIdentityProviderInput struct {
-	UserPoolId       string            `json:"UserPoolId" validate:"required"`
+	UserPoolId       string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	ProviderName     string            `json:"ProviderName" validate:"required"`
 	ProviderType     string            `json:"ProviderType" validate:"required"`
 	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"required"`
@@ -177,7 +177,7 @@ func (p *Pool) providerByIdentifier(id string) *IdentityProviderType {
 
 // ProviderRef names one identity provider.
 type ProviderRef struct {
-	UserPoolId   string `json:"UserPoolId" validate:"required"`
+	UserPoolId   string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	ProviderName string `json:"ProviderName" validate:"required"`
 }
 
@@ -208,7 +208,7 @@ func (s *Service) DescribeIdentityProvider(_ context.Context, in *ProviderRef) (
 
 // UpdateIdentityProviderInput is the input of UpdateIdentityProvider.
 type UpdateIdentityProviderInput struct {
-	UserPoolId       string            `json:"UserPoolId" validate:"required"`
+	UserPoolId       string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	ProviderName     string            `json:"ProviderName" validate:"required"`
 	ProviderDetails  map[string]string `json:"ProviderDetails"`
 	AttributeMapping map[string]string `json:"AttributeMapping"`
@@ -268,7 +268,7 @@ func (s *Service) DeleteIdentityProvider(_ context.Context, in *ProviderRef) (*s
 
 // ListIdentityProvidersInput is the input of ListIdentityProviders.
 type ListIdentityProvidersInput struct {
-	UserPoolId string  `json:"UserPoolId" validate:"required"`
+	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	MaxResults int32   `json:"MaxResults"`
 	NextToken  *string `json:"NextToken"`
 }
@@ -322,7 +322,7 @@ func (s *Service) ListIdentityProviders(_ context.Context, in *ListIdentityProvi
 
 // GetIdentityProviderByIdentifierInput is the input of GetIdentityProviderByIdentifier.
 type GetIdentityProviderByIdentifierInput struct {
-	UserPoolId    string `json:"UserPoolId" validate:"required"`
+	UserPoolId    string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	IdpIdentifier string `json:"IdpIdentifier" validate:"required"`
 }
 

@@ -104,7 +104,7 @@ type EmailMfaConfigType struct {
 
 // SetUserPoolMfaConfigInput is the input of SetUserPoolMfaConfig.
 type SetUserPoolMfaConfigInput struct {
-	UserPoolId                    string                      `json:"UserPoolId" validate:"required"`
+	UserPoolId                    string                      `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	MfaConfiguration              string                      `json:"MfaConfiguration"`
 	SmsMfaConfiguration           *SmsMfaConfigType           `json:"SmsMfaConfiguration"`
 	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration"`
@@ -124,7 +124,7 @@ type UserPoolMfaConfigOutput struct {
 
 // GetUserPoolMfaConfigInput is the input of GetUserPoolMfaConfig.
 type GetUserPoolMfaConfigInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 }
 
 const (

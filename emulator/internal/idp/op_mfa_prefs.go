@@ -16,7 +16,7 @@ type MfaSettingsType struct {
 
 // SetUserMFAPreferenceInput is the input of SetUserMFAPreference.
 type SetUserMFAPreferenceInput struct {
-	AccessToken              string           `json:"AccessToken" validate:"required"`
+	AccessToken              string           `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 	SMSMfaSettings           *MfaSettingsType `json:"SMSMfaSettings"`
 	SoftwareTokenMfaSettings *MfaSettingsType `json:"SoftwareTokenMfaSettings"`
 	EmailMfaSettings         *MfaSettingsType `json:"EmailMfaSettings"`
@@ -24,8 +24,8 @@ type SetUserMFAPreferenceInput struct {
 
 // AdminSetUserMFAPreferenceInput is the input of AdminSetUserMFAPreference.
 type AdminSetUserMFAPreferenceInput struct {
-	UserPoolId               string           `json:"UserPoolId" validate:"required"`
-	Username                 string           `json:"Username" validate:"required"`
+	UserPoolId               string           `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	Username                 string           `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	SMSMfaSettings           *MfaSettingsType `json:"SMSMfaSettings"`
 	SoftwareTokenMfaSettings *MfaSettingsType `json:"SoftwareTokenMfaSettings"`
 	EmailMfaSettings         *MfaSettingsType `json:"EmailMfaSettings"`

@@ -302,7 +302,7 @@ func (p *Pool) describe() UserPoolType {
 
 // DescribeUserPoolInput is the input of DescribeUserPool.
 type DescribeUserPoolInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 }
 
 // DescribeUserPoolOutput is the output of DescribeUserPool.
@@ -323,7 +323,7 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *DescribeUserPoolInpu
 // UpdateUserPoolInput is the input of UpdateUserPool. As in Cognito, settings it does
 // not carry go back to their defaults.
 type UpdateUserPoolInput struct {
-	UserPoolId          string `json:"UserPoolId" validate:"required"`
+	UserPoolId          string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	CreateUserPoolInput `validate:"-"`
 	PoolName            string `json:"PoolName"`
 }
@@ -423,7 +423,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *ListUserPoolsInput) (*L
 
 // DeleteUserPoolInput is the input of DeleteUserPool.
 type DeleteUserPoolInput struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 }
 
 // DeleteUserPoolOutput is the output of DeleteUserPool.

@@ -47,7 +47,7 @@ var (
 
 // ResourceServerInput is the input of CreateResourceServer and UpdateResourceServer.
 type ResourceServerInput struct {
-	UserPoolId string                    `json:"UserPoolId" validate:"required"`
+	UserPoolId string                    `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Identifier string                    `json:"Identifier" validate:"required"`
 	Name       string                    `json:"Name" validate:"required"`
 	Scopes     []ResourceServerScopeType `json:"Scopes"`
@@ -113,7 +113,7 @@ func (s *Service) CreateResourceServer(_ context.Context, in *ResourceServerInpu
 
 // ResourceServerRef names one resource server.
 type ResourceServerRef struct {
-	UserPoolId string `json:"UserPoolId" validate:"required"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Identifier string `json:"Identifier" validate:"required"`
 }
 
@@ -180,7 +180,7 @@ func (s *Service) DeleteResourceServer(_ context.Context, in *ResourceServerRef)
 
 // ListResourceServersInput is the input of ListResourceServers.
 type ListResourceServersInput struct {
-	UserPoolId string  `json:"UserPoolId" validate:"required"`
+	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	MaxResults int32   `json:"MaxResults"`
 	NextToken  *string `json:"NextToken"`
 }

@@ -12,15 +12,15 @@ import (
 
 // SignUpInput is the input of SignUp.
 type SignUpInput struct {
-	ClientId          string            `json:"ClientId" validate:"required"`
-	Username          string            `json:"Username" validate:"required"`
-	Password          string            `json:"Password"`
-	SecretHash        string            `json:"SecretHash"`
-	UserAttributes    []AttributeType   `json:"UserAttributes"`
-	ValidationData    []AttributeType   `json:"ValidationData"`
-	ClientMetadata    map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData   json.RawMessage   `json:"UserContextData"`
+	ClientId          string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	Username          string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	Password          string            `json:"Password" validate:"len=:256,sensitive"`
+	SecretHash        string            `json:"SecretHash" validate:"len=1:128,pattern=secretHash,sensitive"`
+	UserAttributes    []AttributeType   `json:"UserAttributes" validate:"len=:100"`
+	ValidationData    []AttributeType   `json:"ValidationData" validate:"len=:100"`
+	ClientMetadata    map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData   json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
 }
 
 // SignUpOutput is the output of SignUp.
@@ -106,15 +106,15 @@ func (s *Service) autoVerifyDelivery(p *Pool, u *User) *CodeDeliveryDetailsType 
 
 // ConfirmSignUpInput is the input of ConfirmSignUp.
 type ConfirmSignUpInput struct {
-	ClientId           string            `json:"ClientId" validate:"required"`
-	Username           string            `json:"Username" validate:"required"`
-	ConfirmationCode   string            `json:"ConfirmationCode" validate:"required"`
-	SecretHash         string            `json:"SecretHash"`
+	ClientId           string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	Username           string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	ConfirmationCode   string            `json:"ConfirmationCode" validate:"required,len=1:2048,pattern=code,sensitive"`
+	SecretHash         string            `json:"SecretHash" validate:"len=1:128,pattern=secretHash,sensitive"`
 	ForceAliasCreation bool              `json:"ForceAliasCreation"`
-	ClientMetadata     map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData    json.RawMessage   `json:"UserContextData"`
-	Session            string            `json:"Session"`
+	ClientMetadata     map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData    json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
+	Session            string            `json:"Session" validate:"len=20:2048,sensitive"`
 }
 
 // ConfirmSignUpOutput is the output of ConfirmSignUp.
@@ -181,12 +181,12 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *ConfirmSignUpInput) (*C
 
 // ResendConfirmationCodeInput is the input of ResendConfirmationCode.
 type ResendConfirmationCodeInput struct {
-	ClientId          string            `json:"ClientId" validate:"required"`
-	Username          string            `json:"Username" validate:"required"`
-	SecretHash        string            `json:"SecretHash"`
-	ClientMetadata    map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData   json.RawMessage   `json:"UserContextData"`
+	ClientId          string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	Username          string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	SecretHash        string            `json:"SecretHash" validate:"len=1:128,pattern=secretHash,sensitive"`
+	ClientMetadata    map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData   json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
 }
 
 // ResendConfirmationCodeOutput is the output of ResendConfirmationCode and
@@ -274,12 +274,12 @@ func (s *Service) codeRequestAllowed(u *User, purpose string) *Error {
 
 // ForgotPasswordInput is the input of ForgotPassword.
 type ForgotPasswordInput struct {
-	ClientId          string            `json:"ClientId" validate:"required"`
-	Username          string            `json:"Username" validate:"required"`
-	SecretHash        string            `json:"SecretHash"`
-	ClientMetadata    map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData   json.RawMessage   `json:"UserContextData"`
+	ClientId          string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	Username          string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	SecretHash        string            `json:"SecretHash" validate:"len=1:128,pattern=secretHash,sensitive"`
+	ClientMetadata    map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData   json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
 }
 
 // ForgotPassword sends a password-reset code to the user's verified email or phone.
@@ -311,14 +311,14 @@ func (s *Service) ForgotPassword(ctx context.Context, in *ForgotPasswordInput) (
 
 // ConfirmForgotPasswordInput is the input of ConfirmForgotPassword.
 type ConfirmForgotPasswordInput struct {
-	ClientId          string            `json:"ClientId" validate:"required"`
-	Username          string            `json:"Username" validate:"required"`
-	ConfirmationCode  string            `json:"ConfirmationCode" validate:"required"`
-	Password          string            `json:"Password" validate:"required"`
-	SecretHash        string            `json:"SecretHash"`
-	ClientMetadata    map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData   json.RawMessage   `json:"UserContextData"`
+	ClientId          string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	Username          string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
+	ConfirmationCode  string            `json:"ConfirmationCode" validate:"required,len=1:2048,pattern=code,sensitive"`
+	Password          string            `json:"Password" validate:"required,len=:256,sensitive"`
+	SecretHash        string            `json:"SecretHash" validate:"len=1:128,pattern=secretHash,sensitive"`
+	ClientMetadata    map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData   json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
 }
 
 // ConfirmForgotPasswordOutput is the output of ConfirmForgotPassword.
@@ -355,9 +355,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *ConfirmForgotPa
 
 // ChangePasswordInput is the input of ChangePassword.
 type ChangePasswordInput struct {
-	AccessToken      string `json:"AccessToken" validate:"required"`
-	PreviousPassword string `json:"PreviousPassword"`
-	ProposedPassword string `json:"ProposedPassword" validate:"required"`
+	AccessToken      string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	PreviousPassword string `json:"PreviousPassword" validate:"len=:256,sensitive"`
+	ProposedPassword string `json:"ProposedPassword" validate:"required,len=:256,sensitive"`
 }
 
 // ChangePasswordOutput is the output of ChangePassword.
@@ -394,7 +394,7 @@ func (s *Service) ChangePassword(ctx context.Context, in *ChangePasswordInput) (
 
 // GetUserInput is the input of GetUser.
 type GetUserInput struct {
-	AccessToken string `json:"AccessToken" validate:"required"`
+	AccessToken string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 }
 
 // GetUserOutput is the output of GetUser.
@@ -420,9 +420,9 @@ func (s *Service) GetUser(ctx context.Context, in *GetUserInput) (*GetUserOutput
 
 // UpdateUserAttributesInput is the input of UpdateUserAttributes.
 type UpdateUserAttributesInput struct {
-	AccessToken    string            `json:"AccessToken" validate:"required"`
-	UserAttributes []AttributeType   `json:"UserAttributes" validate:"required"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	AccessToken    string            `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
+	UserAttributes []AttributeType   `json:"UserAttributes" validate:"required,len=:100"`
+	ClientMetadata map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // UpdateUserAttributesOutput is the output of UpdateUserAttributes.
@@ -472,7 +472,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, in *UpdateUserAttrib
 
 // DeleteUserInput is the input of DeleteUser.
 type DeleteUserInput struct {
-	AccessToken string `json:"AccessToken" validate:"required"`
+	AccessToken string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 }
 
 // DeleteUserOutput is the output of DeleteUser.
@@ -492,7 +492,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteU
 
 // GlobalSignOutInput is the input of GlobalSignOut.
 type GlobalSignOutInput struct {
-	AccessToken string `json:"AccessToken" validate:"required"`
+	AccessToken string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
 }
 
 // GlobalSignOutOutput is the output of GlobalSignOut.
@@ -512,9 +512,9 @@ func (s *Service) GlobalSignOut(ctx context.Context, in *GlobalSignOutInput) (*G
 
 // RevokeTokenInput is the input of RevokeToken.
 type RevokeTokenInput struct {
-	Token        string `json:"Token" validate:"required"`
-	ClientId     string `json:"ClientId" validate:"required"`
-	ClientSecret string `json:"ClientSecret"`
+	Token        string `json:"Token" validate:"required,len=1:16384,sensitive"`
+	ClientId     string `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	ClientSecret string `json:"ClientSecret" validate:"len=1:64,sensitive"`
 }
 
 // RevokeTokenOutput is the output of RevokeToken.

@@ -56,8 +56,8 @@ func (s *Service) totpStep(secret, code string) (int64, bool) {
 
 // AssociateSoftwareTokenInput is the input of AssociateSoftwareToken.
 type AssociateSoftwareTokenInput struct {
-	AccessToken string `json:"AccessToken"`
-	Session     string `json:"Session"`
+	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
+	Session     string `json:"Session" validate:"len=:2048,sensitive"`
 }
 
 // AssociateSoftwareTokenOutput is the output of AssociateSoftwareToken.
@@ -68,10 +68,10 @@ type AssociateSoftwareTokenOutput struct {
 
 // VerifySoftwareTokenInput is the input of VerifySoftwareToken.
 type VerifySoftwareTokenInput struct {
-	AccessToken        string `json:"AccessToken"`
-	Session            string `json:"Session"`
+	AccessToken        string `json:"AccessToken" validate:"len=:16384,sensitive"`
+	Session            string `json:"Session" validate:"len=:2048,sensitive"`
 	UserCode           string `json:"UserCode" validate:"required"`
-	FriendlyDeviceName string `json:"FriendlyDeviceName"`
+	FriendlyDeviceName string `json:"FriendlyDeviceName" validate:"len=:256"`
 }
 
 // VerifySoftwareTokenOutput is the output of VerifySoftwareToken.

@@ -214,9 +214,6 @@ func op[I, O any](f func(context.Context, *I) (*O, error)) Operation {
 	return Operation{
 		NewInput: func() any { return new(I) },
 		Call: func(ctx context.Context, in any) (any, error) {
-			if err := validate(in); err != nil {
-				return nil, err
-			}
 			out, err := f(ctx, in.(*I))
 			if err != nil {
 				return nil, err
@@ -226,8 +223,8 @@ func op[I, O any](f func(context.Context, *I) (*O, error)) Operation {
 	}
 }
 
-// Operations returns every supported operation by its wire name. Each call is first
-// admitted by the quotas (quota.go).
+// Operations returns every supported operation by its wire name. Each call's input is
+// first validated, then admitted by the quotas (quota.go).
 func (s *Service) Operations() map[string]Operation {
 	m := s.coreOperations()
 	for _, more := range []map[string]Operation{s.mfaOperations(), s.deviceOperations(), s.groupOperations(),
@@ -242,10 +239,15 @@ func (s *Service) Operations() map[string]Operation {
 	return m
 }
 
-// admitted wraps an operation with the quota check and injected latency.
+// admitted wraps an operation with input validation (validate.go), then the quota
+// check and injected latency: the quotas' per-user buckets are keyed by names that
+// have passed their length bounds.
 func (s *Service) admitted(name string, o Operation) Operation {
 	call := o.Call
 	o.Call = func(ctx context.Context, in any) (any, error) {
+		if err := validate(in); err != nil {
+			return nil, err
+		}
 		if e := s.admit(ctx, name, in); e != nil {
 			return nil, e
 		}

@@ -32,8 +32,8 @@ func epoch(t time.Time) *Epoch { e := Epoch(t); return &e }
 
 // AttributeType is a user attribute.
 type AttributeType struct {
-	Name  *string `json:"Name" validate:"required"`
-	Value *string `json:"Value,omitempty"`
+	Name  *string `json:"Name" validate:"required,len=1:32,pattern=name"`
+	Value *string `json:"Value,omitempty" validate:"len=:2048"`
 }
 
 // PasswordPolicyType is a pool's password policy.

@@ -17,13 +17,13 @@ import (
 
 // InitiateAuthInput is the input of InitiateAuth.
 type InitiateAuthInput struct {
-	AuthFlow          string            `json:"AuthFlow" validate:"required"`
-	ClientId          string            `json:"ClientId" validate:"required"`
-	AuthParameters    map[string]string `json:"AuthParameters"`
-	ClientMetadata    map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData   json.RawMessage   `json:"UserContextData"`
-	Session           string            `json:"Session"`
+	AuthFlow          string            `json:"AuthFlow" validate:"required,len=:64"`
+	ClientId          string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	AuthParameters    map[string]string `json:"AuthParameters" validate:"params=auth"`
+	ClientMetadata    map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData   json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
+	Session           string            `json:"Session" validate:"len=20:2048,sensitive"`
 }
 
 // InitiateAuthOutput is the output of InitiateAuth and AdminInitiateAuth.
@@ -37,14 +37,14 @@ type InitiateAuthOutput struct {
 
 // AdminInitiateAuthInput is the input of AdminInitiateAuth.
 type AdminInitiateAuthInput struct {
-	UserPoolId        string            `json:"UserPoolId" validate:"required"`
-	AuthFlow          string            `json:"AuthFlow" validate:"required"`
-	ClientId          string            `json:"ClientId" validate:"required"`
-	AuthParameters    map[string]string `json:"AuthParameters"`
-	ClientMetadata    map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata"`
-	ContextData       json.RawMessage   `json:"ContextData"`
-	Session           string            `json:"Session"`
+	UserPoolId        string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	AuthFlow          string            `json:"AuthFlow" validate:"required,len=:64"`
+	ClientId          string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	AuthParameters    map[string]string `json:"AuthParameters" validate:"params=auth"`
+	ClientMetadata    map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	ContextData       json.RawMessage   `json:"ContextData" validate:"len=:32768"`
+	Session           string            `json:"Session" validate:"len=20:2048,sensitive"`
 }
 
 var authFlows = []string{"USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH"}
@@ -292,13 +292,13 @@ func (s *Service) afterFirstFactor(ctx context.Context, r authRequest, u *User, 
 
 // RespondToAuthChallengeInput is the input of RespondToAuthChallenge.
 type RespondToAuthChallengeInput struct {
-	ChallengeName      string            `json:"ChallengeName" validate:"required"`
-	ClientId           string            `json:"ClientId" validate:"required"`
-	ChallengeResponses map[string]string `json:"ChallengeResponses"`
-	ClientMetadata     map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata"`
-	UserContextData    json.RawMessage   `json:"UserContextData"`
-	Session            string            `json:"Session"`
+	ChallengeName      string            `json:"ChallengeName" validate:"required,len=:64"`
+	ClientId           string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses" validate:"params=challenge"`
+	ClientMetadata     map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	UserContextData    json.RawMessage   `json:"UserContextData" validate:"len=:32768"`
+	Session            string            `json:"Session" validate:"len=20:2048,sensitive"`
 }
 
 // RespondToAuthChallengeOutput is the output of both challenge APIs.
@@ -311,14 +311,14 @@ type RespondToAuthChallengeOutput struct {
 
 // AdminRespondToAuthChallengeInput is the input of AdminRespondToAuthChallenge.
 type AdminRespondToAuthChallengeInput struct {
-	UserPoolId         string            `json:"UserPoolId" validate:"required"`
-	ChallengeName      string            `json:"ChallengeName" validate:"required"`
-	ClientId           string            `json:"ClientId" validate:"required"`
-	ChallengeResponses map[string]string `json:"ChallengeResponses"`
-	ClientMetadata     map[string]string `json:"ClientMetadata"`
-	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata"`
-	ContextData        json.RawMessage   `json:"ContextData"`
-	Session            string            `json:"Session"`
+	UserPoolId         string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	ChallengeName      string            `json:"ChallengeName" validate:"required,len=:64"`
+	ClientId           string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses" validate:"params=challenge"`
+	ClientMetadata     map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
+	AnalyticsMetadata  json.RawMessage   `json:"AnalyticsMetadata" validate:"len=:32768"`
+	ContextData        json.RawMessage   `json:"ContextData" validate:"len=:32768"`
+	Session            string            `json:"Session" validate:"len=20:2048,sensitive"`
 }
 
 var challengeNames = []string{"SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER", "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP"}

@@ -20,11 +20,11 @@ import (
 
 // GetTokensFromRefreshTokenInput is the input of GetTokensFromRefreshToken.
 type GetTokensFromRefreshTokenInput struct {
-	RefreshToken   string            `json:"RefreshToken" validate:"required"`
-	ClientId       string            `json:"ClientId" validate:"required"`
-	ClientSecret   string            `json:"ClientSecret"`
-	DeviceKey      string            `json:"DeviceKey"`
-	ClientMetadata map[string]string `json:"ClientMetadata"`
+	RefreshToken   string            `json:"RefreshToken" validate:"required,len=1:16384,sensitive"`
+	ClientId       string            `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	ClientSecret   string            `json:"ClientSecret" validate:"len=1:64,sensitive"`
+	DeviceKey      string            `json:"DeviceKey" validate:"len=1:55"`
+	ClientMetadata map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
 // GetTokensFromRefreshTokenOutput is the output of GetTokensFromRefreshToken.
