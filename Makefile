@@ -55,6 +55,16 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHandshake$$' -fuzztime $(FUZZTIME) ./srp/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./srp/
 	$(GO) test -run '^$$' -fuzz '^FuzzExp$$' -fuzztime $(FUZZTIME) ./internal/modexp/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseOutbox$$' -fuzztime $(FUZZTIME) ./mfa/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCommandOutput$$' -fuzztime $(FUZZTIME) ./mfa/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./emulator/
+	$(GO) test -run '^$$' -fuzz '^FuzzPasswordVerifier$$' -fuzztime $(FUZZTIME) ./emulator/
+	$(GO) test -run '^$$' -fuzz '^FuzzDirectory$$' -fuzztime $(FUZZTIME) ./emulator/
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./emulator/internal/idp/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./emulator/internal/tokens/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseThreshold$$' -fuzztime $(FUZZTIME) ./reports/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRate$$' -fuzztime $(FUZZTIME) ./bench/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseStages$$' -fuzztime $(FUZZTIME) ./bench/
 
 clean:
 	rm -rf bin bench.txt

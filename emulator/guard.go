@@ -25,7 +25,9 @@ import (
 //     Options.AllowOrigins names that origin. Requests without Origin (SDKs, Node,
 //     curl) are not browser requests and are not limited here.
 //
-// Both refusals are HTTP 403 ForbiddenException with a message that says what to do.
+// Both refusals are HTTP 403 ForbiddenException with a message that says what to do
+// (the emulator's own protection of the machine it runs on: UNCONFIRMED (U22), as
+// AWS answers unsigned Admin calls differently).
 
 // browserOperations are the operations Cognito serves without SigV4: the public
 // client-side API (API reference, "Using the Amazon Cognito user pools API and user

@@ -313,7 +313,8 @@ const (
 	// N is refused before any arithmetic.
 	maxSRPAHex = 768
 	// maxTokenLen bounds a token (access, refresh) presented by a client; the
-	// emulator's own are a few kilobytes at most.
+	// emulator's own are a few kilobytes at most. This bound and the two below are
+	// the emulator's where Cognito publishes none: UNCONFIRMED (U21).
 	maxTokenLen = 16384
 	// maxParamValue and maxParams bound the entries not named in paramRules.
 	maxParamValue = 2048
