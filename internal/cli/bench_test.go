@@ -164,8 +164,13 @@ func TestBenchInterrupted(t *testing.T) {
 	var out, errb syncBuffer
 	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now, Random: rand.Reader}
 	go func() {
-		// Cancel once the run has started (provisioning is over).
-		for !strings.Contains(errb.String(), "users provisioned") {
+		// Cancel once the run has started: provisioning is over and Execute has
+		// opened its interval log (on a loaded machine the steps between the two can
+		// take longer than the wait below).
+		for {
+			if _, err := os.Stat(filepath.Join(dir, bench.IntervalsFile)); err == nil || ctx.Err() != nil {
+				break
+			}
 			time.Sleep(10 * time.Millisecond)
 		}
 		time.Sleep(700 * time.Millisecond)
