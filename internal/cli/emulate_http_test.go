@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"bufio"
-	"context"
-	"crypto/rand"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authbench/authbench/internal/exitcode"
 )
@@ -22,31 +17,8 @@ func TestEmulateHTTPFlags(t *testing.T) {
 		t.Errorf("--max-conns -1: exit %d, stderr %q", code, stderr)
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	pr, pw := io.Pipe()
-	env := Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: io.Discard, Getenv: func(string) string { return "" }, Now: time.Now, Random: rand.Reader}
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, env, []string{"emulate", "--addr", "127.0.0.1:0", "--allow-origin", "http://localhost:3000", "--max-conns", "8"})
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	endpoint := ""
-	for sc.Scan() {
-		if i := strings.Index(sc.Text(), "http://"); i >= 0 && strings.Contains(sc.Text(), "Cognito endpoint") {
-			endpoint = strings.TrimSpace(sc.Text()[i:])
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	if endpoint == "" {
-		t.Fatal("emulate printed no endpoint")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
+	ctx := t.Context()
+	endpoint := startEmulate(t, "--allow-origin", "http://localhost:3000", "--max-conns", "8")
 	call := func(origin string) int {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", strings.NewReader(`{"MaxResults":10}`))
 		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools")

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,29 +48,7 @@ func TestSetupScriptAgainstEmulate(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	pr, pw := io.Pipe()
-	env := Env{Stdin: strings.NewReader(""), Stdout: pw, Stderr: io.Discard, Getenv: func(string) string { return "" }, Now: time.Now, Random: rand.Reader}
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, env, []string{"emulate", "--addr", "127.0.0.1:0"})
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	endpoint := ""
-	for sc.Scan() {
-		if i := strings.Index(sc.Text(), "http://"); i >= 0 && strings.Contains(sc.Text(), "Cognito endpoint") {
-			endpoint = strings.TrimSpace(sc.Text()[i:])
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr)
-	if endpoint == "" {
-		t.Fatal("emulate printed no endpoint")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
+	endpoint := startEmulate(t)
 
 	cmd := exec.CommandContext(ctx, python, filepath.Join("..", "..", "emulator", "testdata", "setup", "provision_app.py"), "--endpoint", endpoint)
 	var stderr strings.Builder
