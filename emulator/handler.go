@@ -57,6 +57,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeErrorStatus(w, http.StatusForbidden, e)
 			return
 		}
+		if status, e := s.signatureRefusal(r, nil, ""); e != nil {
+			writeErrorStatus(w, status, e)
+			return
+		}
 		s.serveOutbox(w, r)
 	case r.URL.Path == healthPath:
 		writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ok"})
@@ -118,6 +122,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, &idp.Error{Type: idp.TypeSerialization, Message: "Could not read the request body."})
 		return
+	}
+	if !browserOperations[name] {
+		if status, e := s.signatureRefusal(r, body, sigService); e != nil {
+			writeErrorStatus(w, status, e)
+			return
+		}
 	}
 	in := op.NewInput()
 	if e := decode(body, in); e != nil {

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,7 +75,26 @@ type Options struct {
 	// AllowHosts names host names, besides the bound address and localhost,
 	// 127.0.0.1 and [::1], that requests may give in their Host header (guard.go).
 	AllowHosts []string
+
+	// Who may call a pool beyond the browser operations (issue #13, guard.go).
+
+	// AccessKeyID and SecretAccessKey are the AWS access key whose SigV4 signatures
+	// the pool accepts when it requires signed requests.
+	AccessKeyID, SecretAccessKey string
+	// RequireSignature makes the operations Cognito signs (Admin, provisioning and
+	// list operations: all but the browser ones) and the outbox require a SigV4
+	// signature by AccessKeyID on loopback too. A pool bound beyond loopback requires
+	// them always, and Start refuses to bind it without an access key.
+	RequireSignature bool
+	// PublicURL is the base URL of the tokens' issuer and the JWKS URL
+	// ("http://pool.example:9229"). "" means the bound address, or, for a wildcard
+	// address (0.0.0.0, [::]), the machine's first non-loopback address.
+	PublicURL string
 }
+
+// ErrNoAccessKey is the error of Start for a pool that requires signed requests
+// (bound beyond loopback, or Options.RequireSignature) without an access key.
+var ErrNoAccessKey = errors.New("emulator: signed requests are required but no access key was given")
 
 // Triggers says where pools' Lambda triggers run (see its SetLambda).
 type Triggers = idp.TriggerOptions
@@ -92,8 +114,12 @@ type Server struct {
 	ln       net.Listener
 	http     *http.Server
 	endpoint string
-	done     chan struct{}
-	reqSeq   uint64
+	// public is the issuer's base URL, publicHost its host name (which Host
+	// headers may name); requireSig says whether signed requests are required.
+	public, publicHost string
+	requireSig         bool
+	done               chan struct{}
+	reqSeq             uint64
 }
 
 // New returns a server with no pools.
@@ -117,7 +143,7 @@ func New(o Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	svc := idp.New(idp.Options{Region: o.Region, Now: o.Now, Random: o.Random, NewKey: o.NewKey, SRPSkew: o.SRPSkew, Triggers: o.Triggers, Limits: o.Limits})
-	return &Server{opts: o, svc: svc, ops: svc.Operations(), log: log}
+	return &Server{opts: o, svc: svc, ops: svc.Operations(), log: log, requireSig: o.RequireSignature}
 }
 
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves until ctx ends or
@@ -126,12 +152,48 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	if addr == "" {
 		addr = DefaultAddr
 	}
+	if s.opts.AccessKeyID == "" || s.opts.SecretAccessKey == "" {
+		// Refuse before binding what is plainly beyond loopback; names are checked
+		// once bound.
+		host, _, _ := net.SplitHostPort(addr)
+		ip := net.ParseIP(strings.Trim(host, "[]"))
+		if s.opts.RequireSignature || host == "" || (ip != nil && !ip.IsLoopback()) {
+			return fmt.Errorf("listen %s: %w", addr, ErrNoAccessKey)
+		}
+	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("emulator: listen %s: %w", addr, err)
 	}
 	endpoint := "http://" + ln.Addr().String()
-	s.svc.SetIssuerBase(endpoint)
+	bound, _ := ln.Addr().(*net.TCPAddr)
+	beyond := bound == nil || !bound.IP.IsLoopback()
+	requireSig := s.opts.RequireSignature || beyond
+	if requireSig && (s.opts.AccessKeyID == "" || s.opts.SecretAccessKey == "") {
+		ln.Close()
+		return fmt.Errorf("listen %s: %w", addr, ErrNoAccessKey)
+	}
+	public := strings.TrimRight(s.opts.PublicURL, "/")
+	if public == "" && bound != nil && bound.IP.IsUnspecified() {
+		ifAddrs, _ := net.InterfaceAddrs()
+		public = "http://" + net.JoinHostPort(firstReachable(ifAddrs), strconv.Itoa(bound.Port))
+	}
+	if public == "" {
+		public = endpoint
+	} else if bound != nil && bound.IP.IsUnspecified() {
+		endpoint = public // what a client can reach, not "http://[::]:9229"
+	}
+	publicHost := ""
+	if u, err := url.Parse(public); err == nil {
+		publicHost = u.Hostname()
+	}
+	s.svc.SetIssuerBase(public)
+	if beyond {
+		s.log.Warn("emulator: listening beyond loopback: Admin, provisioning and list operations and the outbox require SigV4 signatures by the access key given",
+			"addr", ln.Addr().String(), "access_key_id", s.opts.AccessKeyID, "issuer_base", public)
+	} else if requireSig {
+		s.log.Info("emulator: Admin, provisioning and list operations and the outbox require SigV4 signatures", "access_key_id", s.opts.AccessKeyID)
+	}
 	hs := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
@@ -143,6 +205,7 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	ln = newLimitListener(ln, s.opts.MaxConns)
 	s.mu.Lock()
 	s.ln, s.http, s.endpoint, s.done = ln, hs, endpoint, make(chan struct{})
+	s.public, s.publicHost, s.requireSig = public, publicHost, requireSig
 	s.mu.Unlock()
 	go func() {
 		defer close(s.done)
@@ -161,7 +224,7 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 }
 
 // Endpoint returns the base URL the server listens on ("http://127.0.0.1:port"), or
-// "" before Start.
+// "" before Start. For a wildcard address it is the public URL (Options.PublicURL).
 func (s *Server) Endpoint() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -183,6 +246,29 @@ func (s *Server) Close() error {
 	err := hs.Shutdown(ctx)
 	<-done
 	return err
+}
+
+// firstReachable picks the address a wildcard-bound pool is reached at: the first
+// IPv4 address that is neither loopback nor link-local, else the first such IPv6
+// one (in brackets are added by the caller's JoinHostPort), else "localhost".
+func firstReachable(addrs []net.Addr) string {
+	var v6 string
+	for _, a := range addrs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() || ipn.IP.IsUnspecified() || ipn.IP.IsMulticast() {
+			continue
+		}
+		if ip4 := ipn.IP.To4(); ip4 != nil {
+			return ip4.String()
+		}
+		if v6 == "" {
+			v6 = ipn.IP.String()
+		}
+	}
+	if v6 != "" {
+		return v6
+	}
+	return "localhost"
 }
 
 // limitListener accepts at most n connections at a time: Accept waits for a slot,

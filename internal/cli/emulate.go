@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -27,6 +30,11 @@ func newEmulateCmd(env Env) *cobra.Command {
 		maxConns                 int
 		allowOrigins, allowHosts []string
 	)
+	// Signed requests and the public URL of a pool beyond loopback (issue #13).
+	var (
+		accessKeyID, secretKeyFile, publicURL string
+		requireSignature                      bool
+	)
 	cmd := &cobra.Command{
 		Use:   "emulate",
 		Short: "Serve a Cognito-compatible user pool on 127.0.0.1",
@@ -39,7 +47,14 @@ it), JWKS at /<poolId>/.well-known/jwks.json, and every SMS and email it "sends"
 keeps the pools across restarts: it is loaded on start (and then the fixture is not
 applied), written atomically every --state-interval and on shutdown. Its directory
 must be writable (checked at start); a symbolic link is written through, the link kept.
-SIGINT or SIGTERM shut down cleanly (exit 0).`,
+SIGINT or SIGTERM shut down cleanly (exit 0).
+
+Bound beyond loopback (--addr 0.0.0.0:9229), the pool warns and requires SigV4-signed
+requests for every operation Cognito signs (Admin, provisioning, list) and the outbox:
+give the access key with --access-key-id and --secret-access-key-file (or
+AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+--require-signature asks the same on loopback. Tokens' issuer and the JWKS URL then use
+--public-url (default the machine's first non-loopback address).`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if interval < 0 {
@@ -63,9 +78,19 @@ SIGINT or SIGTERM shut down cleanly (exit 0).`,
 			if err := triggers.FromEnvironment(env.Getenv); err != nil {
 				return exitcode.Usagef("%v", err)
 			}
+			keyID, secret, err := emulateAccessKey(env, accessKeyID, secretKeyFile)
+			if err != nil {
+				return err
+			}
+			if publicURL != "" {
+				if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return exitcode.Usagef("--public-url %q: want an absolute http or https URL such as http://pool.example:9229", publicURL)
+				}
+			}
 			log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random, Limits: limits, Triggers: triggers,
-				MaxConns: maxConns, AllowOrigins: allowOrigins, AllowHosts: allowHosts})
+				MaxConns: maxConns, AllowOrigins: allowOrigins, AllowHosts: allowHosts,
+				AccessKeyID: keyID, SecretAccessKey: secret, RequireSignature: requireSignature, PublicURL: publicURL})
 			ctx := cmd.Context()
 
 			restored := false
@@ -85,7 +110,10 @@ SIGINT or SIGTERM shut down cleanly (exit 0).`,
 					return exitcode.Wrap(exitcode.Usage, err)
 				}
 			}
-			if err := srv.Start(context.WithoutCancel(ctx), addr); err != nil {
+			if err := srv.Start(context.WithoutCancel(ctx), addr); errors.Is(err, emulator.ErrNoAccessKey) {
+				return exitcode.Usagef("--addr %s is beyond loopback or --require-signature is set, so Admin, provisioning and list calls must be signed: "+
+					"give the access key with --access-key-id and --secret-access-key-file FILE (or %s), or with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", addr, envEmulatorSecret)
+			} else if err != nil {
 				return exitcode.Wrap(exitcode.Usage, err)
 			}
 			printBanner(env, srv, restored, state)
@@ -133,7 +161,44 @@ SIGINT or SIGTERM shut down cleanly (exit 0).`,
 	f.IntVar(&maxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once (more wait for a free one)")
 	f.StringArrayVar(&allowOrigins, "allow-origin", nil, "a web origin (e.g. http://localhost:3000, or *) whose pages may call Admin and provisioning operations and read the outbox; repeatable")
 	f.StringArrayVar(&allowHosts, "allow-host", nil, "a host name, besides the bound address and localhost, that requests may name in their Host header; repeatable")
+	// Signed requests and the public URL of a pool beyond loopback (issue #13).
+	f.StringVar(&accessKeyID, "access-key-id", "", "the AWS access key id whose SigV4 signatures the pool accepts (default AWS_ACCESS_KEY_ID); required beyond loopback")
+	f.StringVar(&secretKeyFile, "secret-access-key-file", "", "a file holding that key's secret access key (or set "+envEmulatorSecret+"; default AWS_SECRET_ACCESS_KEY)")
+	f.BoolVar(&requireSignature, "require-signature", false, "require SigV4-signed requests for Admin, provisioning and list operations and the outbox on loopback too (always on beyond loopback)")
+	f.StringVar(&publicURL, "public-url", "", "base URL of the tokens' issuer and JWKS (default the bound address; for 0.0.0.0 the machine's first non-loopback address)")
 	return cmd
+}
+
+// envEmulatorSecret names the environment variable holding the secret access key
+// the pool checks signatures with (a secret is never a flag value).
+const envEmulatorSecret = "AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY"
+
+// emulateAccessKey resolves the access key of `emulate`: --access-key-id with its
+// secret from --secret-access-key-file or AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY, else
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Both halves or neither.
+func emulateAccessKey(env Env, keyID, secretFile string) (string, string, error) {
+	secret := env.Getenv(envEmulatorSecret)
+	if secretFile != "" {
+		b, err := os.ReadFile(secretFile)
+		if err != nil {
+			return "", "", exitcode.Usagef("--secret-access-key-file: %v", err)
+		}
+		if secret = strings.TrimSpace(string(b)); secret == "" {
+			return "", "", exitcode.Usagef("--secret-access-key-file %s is empty", secretFile)
+		}
+	}
+	switch {
+	case keyID != "" && secret == "":
+		return "", "", exitcode.Usagef("--access-key-id needs its secret: give --secret-access-key-file FILE or set %s", envEmulatorSecret)
+	case keyID == "" && secret != "":
+		return "", "", exitcode.Usagef("a secret access key was given (--secret-access-key-file or %s) without --access-key-id", envEmulatorSecret)
+	case keyID == "":
+		keyID, secret = env.Getenv("AWS_ACCESS_KEY_ID"), env.Getenv("AWS_SECRET_ACCESS_KEY")
+		if keyID == "" || secret == "" {
+			return "", "", nil
+		}
+	}
+	return keyID, secret, nil
 }
 
 // limitFlags turns the quota, latency and Lambda flags into options.
