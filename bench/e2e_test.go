@@ -151,8 +151,11 @@ func TestEmbeddedStall(t *testing.T) {
 	if lat.P90 < 300_000 || lat.Max < 800_000 {
 		t.Errorf("signin.latency p90 %dµs max %dµs: the 1 s stall is hidden", lat.P90, lat.Max)
 	}
-	if svc.P90 > 100_000 {
-		t.Errorf("signin.service p90 %dµs: only the 2 in-flight sign-ins should have seen the stall", svc.P90)
+	// Only the 2 in-flight sign-ins saw the stall in their service time: the bulk of
+	// service times stays far below the latency measured from intended starts (a
+	// ratio, not a wall-clock bound: a loaded machine slows both alike).
+	if svc.P95*3 > lat.P90 {
+		t.Errorf("signin.service p95 %dµs vs signin.latency p90 %dµs: the stall leaked into service time", svc.P95, lat.P90)
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// startEmulate runs `authbench emulate --addr 127.0.0.1:0 args…` in-process until the
+// startEmulateInProcess runs `authbench emulate --addr 127.0.0.1:0 args…` in-process until the
 // test ends and returns the endpoint it printed.
-func startEmulate(t *testing.T, args ...string) string {
+func startEmulateInProcess(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	pr, pw := io.Pipe()

@@ -18,7 +18,7 @@ func TestEmulateHTTPFlags(t *testing.T) {
 	}
 
 	ctx := t.Context()
-	endpoint := startEmulate(t, "--allow-origin", "http://localhost:3000", "--max-conns", "8")
+	endpoint := startEmulateInProcess(t, "--allow-origin", "http://localhost:3000", "--max-conns", "8")
 	call := func(origin string) int {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", strings.NewReader(`{"MaxResults":10}`))
 		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.ListUserPools")

@@ -48,7 +48,7 @@ func TestSetupScriptAgainstEmulate(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	endpoint := startEmulate(t)
+	endpoint := startEmulateInProcess(t)
 
 	cmd := exec.CommandContext(ctx, python, filepath.Join("..", "..", "emulator", "testdata", "setup", "provision_app.py"), "--endpoint", endpoint)
 	var stderr strings.Builder
