@@ -15,10 +15,10 @@ import (
 // session, after a collection: what the pool pays for each sign-in in flight for
 // the session's lifetime. Each request carries its own copy of SRP_A, as one decoded
 // from the wire would.
-func srpSessionBytes(t testing.TB, n int) float64 {
+func srpSessionBytes(t *testing.T, n int) float64 {
 	t.Helper()
-	tp := newTestPool(t.(*testing.T))
-	tp.addUser(t.(*testing.T), SeedUser{Username: "bob", Password: "Right-Passw0rd!"})
+	tp := newTestPool(t)
+	tp.addUser(t, SeedUser{Username: "bob", Password: "Right-Passw0rd!"})
 	c, err := srp.NewClient(tp.svc.random())
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func srpSessionBytes(t testing.TB, n int) float64 {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	p, _ := tp.pool(t.(*testing.T))
+	p, _ := tp.pool(t)
 	p.mu.Lock()
 	live := len(p.sessions)
 	p.mu.Unlock()
