@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -47,15 +49,26 @@ type Endpoint struct {
 	// MaxConns sizes the default HTTP client's connection pool (default 64).
 	MaxConns int
 	// Retries is the SDK's maximum attempts per call; 0 keeps the SDK default (3). A
-	// bench sets 1: throttles are outcomes, not retried.
+	// bench sets 1: throttles are outcomes, not retried. With 1 the client also leaves
+	// out the middleware that only serves retries or AWS's own telemetry (see
+	// [SingleAttempt]).
 	Retries int
 	// Credentials sign the calls that need them (Admin APIs); nil sends the sign-in
 	// operations unsigned, as the Amplify clients do.
 	Credentials aws.CredentialsProvider
+	// APIOptions are further edits of every call's middleware stack, applied after
+	// the driver's own (a benchmark's timers, for instance).
+	APIOptions []func(*middleware.Stack) error
 }
 
 // NewSDKClient builds the real Cognito client for an endpoint, with the timing
 // middleware installed.
+//
+// The client is built once and shared: everything a call would otherwise redo is
+// decided here. With an endpoint URL, the URL is parsed once and served by a static
+// endpoint resolver instead of the SDK's rules engine on every call (the rules give
+// the same answer for a custom endpoint: the URL, with no properties). With
+// Retries == 1, [SingleAttempt] trims the stack.
 func NewSDKClient(poolID string, ep Endpoint) *cip.Client {
 	region := ep.Region
 	if region == "" {
@@ -65,22 +78,59 @@ func NewSDKClient(poolID string, ep Endpoint) *cip.Client {
 	if hc == nil {
 		hc = NewHTTPClient(ep.MaxConns)
 	}
+	apiOptions := []func(*middleware.Stack) error{TimingMiddleware}
+	if ep.Retries == 1 {
+		apiOptions = append(apiOptions, SingleAttempt)
+	}
+	apiOptions = append(apiOptions, ep.APIOptions...)
 	o := cip.Options{
 		Region:      region,
 		HTTPClient:  hc,
 		Credentials: ep.Credentials,
-		APIOptions:  []func(*middleware.Stack) error{TimingMiddleware},
+		APIOptions:  apiOptions,
 	}
 	if o.Credentials == nil {
 		o.Credentials = aws.AnonymousCredentials{}
 	}
 	if ep.URL != "" {
 		o.BaseEndpoint = aws.String(ep.URL)
+		if u, err := url.Parse(ep.URL); err == nil && u.Scheme != "" && u.Host != "" {
+			o.EndpointResolverV2 = staticEndpoint{u: *u}
+		}
 	}
 	if ep.Retries > 0 {
 		o.RetryMaxAttempts = ep.Retries
 	}
 	return cip.New(o)
+}
+
+// staticEndpoint resolves every call to one URL, as the SDK's rules do for a custom
+// endpoint, without evaluating them per call.
+type staticEndpoint struct{ u url.URL }
+
+func (s staticEndpoint) ResolveEndpoint(context.Context, cip.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	return smithyendpoints.Endpoint{URI: s.u}, nil
+}
+
+// SingleAttempt removes from an SDK call's middleware stack what only serves retries
+// or AWS's telemetry, for clients that make one attempt per call (a bench, where a
+// throttle is an outcome). The timing middleware sits at the end of Finalize, so it
+// sees the one attempt either way. Middleware that a stack does not have is skipped.
+// [NewSDKClient] installs it when Endpoint.Retries is 1.
+func SingleAttempt(stack *middleware.Stack) error {
+	// The retry loop and its amz-sdk-request header.
+	_, _ = stack.Finalize.Remove("Retry")
+	_, _ = stack.Finalize.Remove("RetryMetricsHeader")
+	// The amz-sdk-invocation-id that ties the attempts of one call together.
+	_, _ = stack.Build.Remove("ClientRequestID")
+	// The Lambda recursion-detection header (read from the environment per call).
+	_, _ = stack.Build.Remove("RecursionDetection")
+	// The SDK's User-Agent string, rebuilt on every call; Go's default goes instead
+	// (Amplify clients send their own anyway).
+	_, _ = stack.Build.Remove("UserAgent")
+	// The clock-skew record that retried and re-signed attempts read.
+	_, _ = stack.Deserialize.Remove("RecordResponseTiming")
+	return nil
 }
 
 // RegionOf returns the region a pool id starts with ("eu-west-1_abc" → "eu-west-1").
@@ -114,10 +164,15 @@ func NewHTTPClient(maxConns int) *http.Client {
 
 type readOnlyBody struct{ rt http.RoundTripper }
 
+// RoundTrip sends r with its body's WriteTo hidden. A RoundTripper must not change
+// the request it is given, so the body goes on a shallow copy: the transport reads
+// the headers and URL only, and a deep Clone per call would copy them for nothing.
 func (t readOnlyBody) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil && r.Body != http.NoBody {
-		r = r.Clone(r.Context())
-		r.Body = struct{ io.ReadCloser }{r.Body}
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.Body = struct{ io.ReadCloser }{r.Body}
+		r = r2
 	}
 	return t.rt.RoundTrip(r)
 }

@@ -46,12 +46,16 @@ func (v Verifier) SaltHex() string { return hex.EncodeToString(v.Salt) }
 // Server is the pool's half of one handshake: the secret b and SRP_B for one
 // user's verifier. Create one per challenge with [NewServer] and keep it with the
 // session until the PASSWORD_VERIFIER response arrives. It is safe for concurrent use.
+//
+// A pool keeps one per sign-in in flight for the session's lifetime, so it holds
+// only what the proof check needs, compactly: b as its bytes, SRP_B as fixed-size
+// bytes, and the verifier shared with the caller's [Verifier] rather than copied.
+// Everything else (SRP_B's hex, the math/big values) is made when it is used.
 type Server struct {
 	eng  engine
-	v    *big.Int
-	b    *big.Int
-	bigB *big.Int
-	bHex string
+	v    *big.Int // the Verifier's V (not a copy: a Verifier is never changed), < N
+	b    []byte   // the secret b, big-endian
+	bigB [ModulusBytes]byte
 }
 
 // ServerOption changes how [NewServer] builds a handshake.
@@ -79,21 +83,32 @@ func newServer(eng engine, random io.Reader, v Verifier, opts ...ServerOption) (
 	if _, err := io.ReadFull(random, buf); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrShortRandom, err)
 	}
-	return newServerFromSecret(eng, v, new(big.Int).SetBytes(buf)), nil
+	return newServerFromSecretBytes(eng, v, buf), nil
 }
 
 func newServerFromSecret(eng engine, v Verifier, b *big.Int) *Server {
-	vv := new(big.Int).Mod(v.V, group.n)
+	return newServerFromSecretBytes(eng, v, b.Bytes())
+}
+
+// newServerFromSecretBytes computes SRP_B = k·v + g^b mod N for the secret b (big
+// endian) and keeps b, which it does not copy.
+func newServerFromSecretBytes(eng engine, v Verifier, b []byte) *Server {
+	vv := v.V
+	if vv.Sign() < 0 || vv.Cmp(group.n) >= 0 {
+		vv = new(big.Int).Mod(v.V, group.n)
+	}
 	bigB := mulMod(group.k, vv)
-	bigB.Add(bigB, eng.expG(b))
+	bigB.Add(bigB, eng.expG(new(big.Int).SetBytes(b)))
 	if bigB.Cmp(group.n) >= 0 {
 		bigB.Sub(bigB, group.n)
 	}
-	return &Server{eng: eng, v: vv, b: b, bigB: bigB, bHex: hexString(bigB)}
+	s := &Server{eng: eng, v: vv, b: b}
+	bigB.FillBytes(s.bigB[:])
+	return s
 }
 
 // SRPB returns SRP_B as lowercase hex with no padding.
-func (s *Server) SRPB() string { return s.bHex }
+func (s *Server) SRPB() string { return hexString(new(big.Int).SetBytes(s.bigB[:])) }
 
 // Proof is a client's PASSWORD_VERIFIER response with the identity it claims.
 type Proof struct {
@@ -131,13 +146,13 @@ func (s *Server) Verify(p Proof) error {
 	if aModN.Sign() == 0 {
 		return ErrInvalidA
 	}
-	u := computeU(a, s.bigB)
+	u := computeU(a, new(big.Int).SetBytes(s.bigB[:]))
 	if u.Sign() == 0 {
 		return ErrZeroU
 	}
 	// S = (A · v^u)^b mod N.
 	base := mulMod(aModN, s.eng.exp(s.v, u))
-	sh := s.eng.exp(base, s.b)
+	sh := s.eng.exp(base, new(big.Int).SetBytes(s.b))
 	key, err := deriveKey(u, sh)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"math/big"
 	"strings"
 
 	"github.com/authbench/authbench/srp"
@@ -56,7 +57,7 @@ func (s *Service) startSRP(r authRequest) (*InitiateAuthOutput, error) {
 	ss := s.newSession(p, r.client, u, "PASSWORD_VERIFIER")
 	ss.admin, ss.flow, ss.typedName = r.admin, r.flow, name
 	ss.pr.deviceKey, ss.pr.meta = r.deviceKey, r.meta // a DEVICE_KEY given here (Flutter) counts too
-	ss.srp, ss.srpA = server, a
+	ss.srp, ss.srpA = server, packSRPA(a)
 	ss.secretBlock = s.secretBlock(ss.id)
 	return &InitiateAuthOutput{
 		ChallengeName: "PASSWORD_VERIFIER",
@@ -69,6 +70,38 @@ func (s *Service) startSRP(r authRequest) (*InitiateAuthOutput, error) {
 		},
 		Session: ptr(ss.id),
 	}, nil
+}
+
+// srpA is the SRP_A of a PASSWORD_VERIFIER session, kept until the proof arrives: as
+// a number in fixed-size bytes when it is hex of at most the modulus' size (which the
+// request's validation guarantees), else as sent, to be refused at the proof as
+// before. Hex text would cost twice the bytes, a math/big value more.
+type srpA struct {
+	n      [srp.ModulusBytes]byte
+	packed bool   // n holds SRP_A
+	text   string // SRP_A as sent, when it is not such hex
+}
+
+// packSRPA keeps a (hex) as an srpA.
+func packSRPA(a string) srpA {
+	var p srpA
+	x, ok := new(big.Int).SetString(a, 16)
+	if !ok || x.Sign() < 0 || len(a) > 2*srp.ModulusBytes || strings.HasPrefix(a, "+") {
+		p.text = a
+		return p
+	}
+	x.FillBytes(p.n[:])
+	p.packed = true
+	return p
+}
+
+// hex returns SRP_A as hex the proof check reads (leading zeros are harmless: the
+// same number).
+func (a *srpA) hex() string {
+	if !a.packed {
+		return a.text
+	}
+	return hex.EncodeToString(a.n[:])
 }
 
 // secretBlock makes the SECRET_BLOCK of a session: the session's random bytes followed
@@ -115,7 +148,7 @@ func (s *Service) fakeSRP(r authRequest, name, a string) (*InitiateAuthOutput, e
 	defer p.mu.Unlock()
 	ss := s.newSession(p, r.client, nil, "PASSWORD_VERIFIER")
 	ss.admin, ss.flow, ss.typedName, ss.username = r.admin, r.flow, name, id
-	ss.srp, ss.srpA = server, a
+	ss.srp, ss.srpA = server, packSRPA(a)
 	ss.secretBlock = s.secretBlock(ss.id)
 	return &InitiateAuthOutput{
 		ChallengeName: "PASSWORD_VERIFIER",
@@ -176,7 +209,7 @@ func (s *Service) passwordVerifier(ctx context.Context, r challengeRequest) (*Re
 	if d := s.now().Sub(t); d > s.opts.SRPSkew || d < -s.opts.SRPSkew {
 		return nil, errNotAuthorized(msgIncorrect)
 	}
-	verr := ss.srp.Verify(srp.Proof{Realm: p.realm, UserID: username, A: ss.srpA, SecretBlock: block, Timestamp: ts, Signature: sig})
+	verr := ss.srp.Verify(srp.Proof{Realm: p.realm, UserID: username, A: ss.srpA.hex(), SecretBlock: block, Timestamp: ts, Signature: sig})
 	if errors.Is(verr, srp.ErrInvalidA) {
 		return nil, errNotAuthorized(msgIncorrect)
 	}

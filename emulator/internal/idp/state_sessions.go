@@ -28,9 +28,10 @@ type session struct {
 	admin     bool
 	flow      string
 	typedName string // the USERNAME the client typed in InitiateAuth
-	// srp state for PASSWORD_VERIFIER.
+	// srp state for PASSWORD_VERIFIER, kept compactly for the session's lifetime
+	// (see srpA): the server's half of the handshake and the client's SRP_A.
 	srp         *srp.Server
-	srpA        string
+	srpA        srpA
 	secretBlock string
 	// authTime is when the first factor was proven.
 	authTime time.Time
