@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -34,11 +35,12 @@ func otlpName(prom string) (name, unit string) {
 // otlpSink is the OTLP half of Metrics: a meter provider of its own (no global
 // state) with a periodic reader pushing over OTLP/HTTP. Its methods are nil-safe.
 type otlpSink struct {
-	mp       *sdkmetric.MeterProvider
-	signinsC metric.Int64Counter
-	steps    metric.Int64Counter
-	counters map[string]metric.Int64Counter
-	hists    map[string]metric.Float64Histogram
+	mp        *sdkmetric.MeterProvider
+	transport *http.Transport
+	signinsC  metric.Int64Counter
+	steps     metric.Int64Counter
+	counters  map[string]metric.Int64Counter
+	hists     map[string]metric.Float64Histogram
 }
 
 // newOTLPSink creates the instruments and starts pushing to endpoint every interval.
@@ -46,7 +48,10 @@ func newOTLPSink(ctx context.Context, endpoint string, interval time.Duration) (
 	if interval == 0 {
 		interval = DefaultOTLPInterval
 	}
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(endpoint))
+	// A transport of its own, so that Close leaves no connection behind.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(endpoint),
+		otlpmetrichttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: 10 * time.Second}))
 	if err != nil {
 		return nil, invalid(fmt.Errorf("--otlp-endpoint: %w", err))
 	}
@@ -54,7 +59,7 @@ func newOTLPSink(ctx context.Context, endpoint string, interval time.Duration) (
 	if err != nil {
 		res = resource.NewSchemaless(attribute.String("service.name", "authbench"))
 	}
-	o := &otlpSink{counters: map[string]metric.Int64Counter{}, hists: map[string]metric.Float64Histogram{},
+	o := &otlpSink{transport: tr, counters: map[string]metric.Int64Counter{}, hists: map[string]metric.Float64Histogram{},
 		mp: sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 			sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(interval))))}
 	meter := o.mp.Meter("github.com/authbench/authbench/bench")
@@ -128,7 +133,9 @@ func (s *otlpSink) observe(family, label, value string, bars []bar) {
 
 // close pushes the last values and stops the exporter, within ctx.
 func (s *otlpSink) close(ctx context.Context) error {
-	if err := s.mp.Shutdown(ctx); err != nil {
+	err := s.mp.Shutdown(ctx)
+	s.transport.CloseIdleConnections()
+	if err != nil {
 		return fmt.Errorf("OTLP push: %w", err)
 	}
 	return nil

@@ -26,6 +26,10 @@ import (
 	"github.com/authbench/authbench/reports"
 )
 
+// scrapeClient keeps no connection open (the package's tests check for leaked
+// goroutines).
+var scrapeClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 // scrape fetches the endpoint's text format and parses it with Prometheus's text
 // parser.
 func scrape(ctx context.Context, addr string) (map[string]*dto.MetricFamily, error) {
@@ -33,7 +37,7 @@ func scrape(ctx context.Context, addr string) (map[string]*dto.MetricFamily, err
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := scrapeClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +57,7 @@ func scrapeNative(ctx context.Context, addr string) (map[string]*dto.MetricFamil
 		return nil, err
 	}
 	req.Header.Set("Accept", string(expfmt.FmtProtoDelim))
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := scrapeClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
