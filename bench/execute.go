@@ -29,6 +29,8 @@ type Outputs struct {
 	Stdout, Stderr io.Writer
 	// Now is the clock.
 	Now func() time.Time
+	// Metrics, if set, is fed every interval (live Prometheus and OTLP metrics).
+	Metrics *Metrics
 }
 
 // Execute runs the plan against the target with its sinks: the NDJSON stream, the
@@ -88,6 +90,7 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 			hlog.OnInterval(iv)
 		}
 		hists.OnInterval(iv)
+		out.Metrics.OnInterval(iv)
 		live.Interval(iv)
 	}
 	res, runErr := Run(ctx, cfg, t.Flow)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -19,6 +21,7 @@ type benchFlags struct {
 	quotas, latencies []string
 	perUser           int
 	out, ndjson       string
+	metrics           bench.MetricsOptions
 }
 
 func newBenchCmd(env Env) *cobra.Command {
@@ -73,6 +76,10 @@ itself. Against any other pool it needs a user set from 'authbench bench provisi
 	f.StringArrayVar(&p.Thresholds, "threshold", nil, "a pass/fail threshold, e.g. 'signin.latency: p(99) < 800ms' or 'signin.errors: rate < 0.01'; repeatable; a breach exits 99")
 	f.IntVar(&p.Shard, "shard", 0, "this process's shard index (0 ≤ i < --shards)")
 	f.IntVar(&p.Shards, "shards", 1, "run 1/n of the plan as one of n shards (merge them with 'authbench merge')")
+	f.StringVar(&fl.metrics.Addr, "metrics-addr", "", "serve live Prometheus metrics at host:port/metrics while the run lasts, e.g. 127.0.0.1:9464")
+	f.BoolVar(&fl.metrics.AllowRemote, "metrics-allow-remote", false, "allow a non-loopback --metrics-addr (the endpoint has no authentication)")
+	f.StringVar(&fl.metrics.OTLPEndpoint, "otlp-endpoint", "", "push metrics over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (headers from OTEL_EXPORTER_OTLP_HEADERS)")
+	f.DurationVar(&fl.metrics.OTLPInterval, "otlp-interval", bench.DefaultOTLPInterval, "OTLP push period (the last values are pushed at the end)")
 	f.StringVar(&p.StartAt, "start-at", "", "common start time of a sharded run (RFC 3339); the run waits for it")
 	cmd.AddCommand(newBenchProvisionCmd(env))
 	return cmd
@@ -95,13 +102,29 @@ func runBench(cmd *cobra.Command, env Env, fl benchFlags, hash string) error {
 		fl.target.Limits = &limits
 	}
 	fl.target.Stderr = env.Stderr
+	fl.metrics.Stderr = env.Stderr
+	metrics, err := bench.NewMetrics(ctx, fl.metrics)
+	if err != nil {
+		return err
+	}
+	defer closeMetrics(ctx, env, metrics)
 	target, err := plan.OpenTarget(ctx, fl.target)
 	if err != nil {
 		return err
 	}
 	defer target.Close()
 	return bench.Execute(ctx, plan, target, bench.Outputs{Dir: fl.out, NDJSON: fl.ndjson, ConfigHash: hash,
-		Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now})
+		Stdout: env.Stdout, Stderr: env.Stderr, Now: env.Now, Metrics: metrics})
+}
+
+// closeMetrics stops the live metrics, pushing the last OTLP values even after an
+// interrupt (for at most 10 s); a failure is a notice, not the run's error.
+func closeMetrics(ctx context.Context, env Env, m *bench.Metrics) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := m.Close(ctx); err != nil {
+		fmt.Fprintf(env.Stderr, "bench: live metrics: %v\n", err)
+	}
 }
 
 // newBenchProvisionCmd is 'bench provision': create (or --delete) a user set in a

@@ -18,10 +18,11 @@ import (
 const ThresholdsJUnitFile = reports.ThresholdsJUnitFile
 
 // shardLocalFlags are the bench flags shards may set differently: the shard index,
-// where its own outputs go, how it shows progress, and the config file that may have
-// set the others (their values are hashed). Every other flag is hashed
-// into the config hash that merge checks.
-var shardLocalFlags = map[string]bool{"shard": true, "out": true, "ndjson": true, "status-every": true, "config": true}
+// where its own outputs go, how it shows progress, where it serves or pushes live
+// metrics, and the config file that may have set the others (their values are
+// hashed). Every other flag is hashed into the config hash that merge checks.
+var shardLocalFlags = map[string]bool{"shard": true, "out": true, "ndjson": true, "status-every": true, "config": true,
+	"metrics-addr": true, "metrics-allow-remote": true, "otlp-endpoint": true, "otlp-interval": true}
 
 // configHash hashes the name and value of every flag (set or defaulted) but the
 // shard-local ones, sorted by name (VisitAll's order).
