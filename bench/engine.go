@@ -86,6 +86,10 @@ type Config struct {
 	Clock Clock
 	// OnInterval receives each interval as it is flushed (from one goroutine).
 	OnInterval func(*Interval)
+	// DiscardIntervals leaves Result.Intervals empty: the intervals went to OnInterval
+	// (e.g. an IntervalRows stream on disk), so that the run's memory does not grow
+	// with its length. Without it Result keeps every interval (about 1 KB each).
+	DiscardIntervals bool
 	// OnIteration receives every completed iteration, from the iteration's goroutine:
 	// it must be safe for concurrent use and fast (e.g. an NDJSON stream).
 	OnIteration func(*IterationRecord)
@@ -239,7 +243,8 @@ type Result struct {
 	Metrics map[string]Stats
 	// Counters are the run's counts.
 	Counters Counters
-	// Intervals are the per-interval stats (no histograms; about 1 KB per interval).
+	// Intervals are the per-interval stats (no histograms; about 1 KB per interval),
+	// empty with Config.DiscardIntervals.
 	Intervals []Interval
 	// MaxLag is the largest start lag seen (actual − intended start).
 	MaxLag time.Duration
@@ -284,7 +289,10 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 	e := &engine{cfg: cfg, flow: flow, clock: cfg.Clock}
 	res := &Result{Planned: -1, Config: cfg}
 	e.rec = NewRecorder(cfg.Shards, func(iv *Interval) {
-		res.Intervals = append(res.Intervals, Interval{Start: iv.Start, End: iv.End, Metrics: iv.Metrics, Counters: iv.Counters})
+		iv.RunStart = res.Start
+		if !cfg.DiscardIntervals {
+			res.Intervals = append(res.Intervals, Interval{Start: iv.Start, End: iv.End, RunStart: res.Start, Metrics: iv.Metrics, Counters: iv.Counters})
+		}
 		if cfg.OnInterval != nil {
 			cfg.OnInterval(iv)
 		}

@@ -95,11 +95,8 @@ func NewSummary(res *Result, meta Meta) Summary {
 			}
 		}
 	}
-	for _, iv := range res.Intervals {
-		s.Intervals = append(s.Intervals, SummaryInterval{
-			StartS: round3(iv.Start.Sub(res.Start).Seconds()), EndS: round3(iv.End.Sub(res.Start).Seconds()),
-			Started: iv.Counters.Started, Completed: iv.Counters.Completed, Outcomes: iv.Counters.Outcomes, Metrics: iv.Metrics,
-		})
+	for i := range res.Intervals {
+		s.Intervals = append(s.Intervals, SummaryIntervalOf(&res.Intervals[i], res.Start))
 	}
 	if s.Intervals == nil {
 		s.Intervals = []SummaryInterval{}
@@ -121,6 +118,15 @@ func NewSummary(res *Result, meta Meta) Summary {
 		s.Warnings = append(s.Warnings, "closed loop: the load adapts to the pool's speed, so latency is service time and stalls are under-reported")
 	}
 	return s
+}
+
+// SummaryIntervalOf is iv as the summary reports it, its bounds in seconds since the
+// run's start.
+func SummaryIntervalOf(iv *Interval, start time.Time) SummaryInterval {
+	return SummaryInterval{
+		StartS: round3(iv.Start.Sub(start).Seconds()), EndS: round3(iv.End.Sub(start).Seconds()),
+		Started: iv.Counters.Started, Completed: iv.Counters.Completed, Outcomes: iv.Counters.Outcomes, Metrics: iv.Metrics,
+	}
 }
 
 // When late starts are worth a warning: see reports.LateStartsMaterial.

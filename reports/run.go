@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,10 @@ const (
 	SummaryFile = "summary.json"
 	// IntervalLogFile is a bench run's HdrHistogram interval log.
 	IntervalLogFile = "intervals.hlog"
+	// IntervalRowsFile is a bench run's per-interval summary rows (BenchInterval),
+	// one JSON object a line, streamed during the run; summary.json's "intervals"
+	// array is copied from it.
+	IntervalRowsFile = "intervals.ndjson"
 	// HTMLFile is the report page `authbench report` writes.
 	HTMLFile = "report.html"
 	// JUnitFile is the JUnit report `authbench report` writes for a conform run.
@@ -220,6 +226,73 @@ func (s *BenchSummary) WriteJSON(w io.Writer) error {
 	return err
 }
 
+// WriteJSONRows writes s as WriteJSON does, byte for byte, except that its
+// "intervals" array is copied from rows (BenchInterval objects, one JSON value
+// after another, as intervals.ndjson holds them) one at a time instead of from
+// s.Intervals, which must be empty: writing the summary of an hours-long run holds
+// one interval in memory, not all of them.
+func (s *BenchSummary) WriteJSONRows(w io.Writer, rows io.Reader) error {
+	if len(s.Intervals) > 0 {
+		return errors.New("reports: a summary written from interval rows holds no intervals of its own")
+	}
+	c := *s
+	c.Intervals = []BenchInterval{}
+	b, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return err
+	}
+	const mark = "\n  \"intervals\": []"
+	head, tail, ok := bytes.Cut(b, []byte(mark))
+	if !ok {
+		return errors.New("reports: no intervals array in the summary")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head)
+	bw.WriteString("\n  \"intervals\": [")
+	dec := json.NewDecoder(rows)
+	n := 0
+	for {
+		var iv BenchInterval
+		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return fmt.Errorf("interval row %d: %w", n+1, err)
+		}
+		e, err := json.MarshalIndent(&iv, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(e)
+		n++
+	}
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
+	bw.Write(tail)
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// ReadIntervalRows reads an intervals.ndjson stream.
+func ReadIntervalRows(r io.Reader) ([]BenchInterval, error) {
+	out := []BenchInterval{}
+	dec := json.NewDecoder(r)
+	for {
+		var iv BenchInterval
+		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("interval row %d: %w", len(out)+1, err)
+		}
+		out = append(out, iv)
+	}
+}
+
 // When late starts matter: an open-loop run's lateness is material when more than
 // LateWarnFraction of its sign-ins started late or its p99 start lag exceeds
 // LateWarnP99. Below both, lateness is timer noise or a brief hiccup that moves no
@@ -370,6 +443,9 @@ func LoadRun(path string) (*Run, error) {
 		return nil, err
 	}
 	if r.Kind == "bench" {
+		if err := r.readRows(); err != nil {
+			return nil, err
+		}
 		f, err := os.Open(filepath.Join(r.Dir, IntervalLogFile))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -383,6 +459,26 @@ func LoadRun(path string) (*Run, error) {
 		}
 	}
 	return r, nil
+}
+
+// readRows fills a bench summary that holds no intervals from the intervals.ndjson
+// next to it, when there is one (a summary written without them).
+func (r *Run) readRows() error {
+	if len(r.Bench.Intervals) > 0 {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(r.Dir, IntervalRowsFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	defer f.Close()
+	if r.Bench.Intervals, err = ReadIntervalRows(f); err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return nil
 }
 
 // findReport picks the JSON report of a run directory: summary.json, or else the only
