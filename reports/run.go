@@ -68,8 +68,11 @@ type BenchSummary struct {
 	FlowOutcomes map[string]map[string]int64 `json:"flowOutcomes"`
 	NextSteps    map[string]int64            `json:"nextSteps"`
 	CPU          CPUUsage                    `json:"loadGeneratorCPU"`
-	Warnings     []string                    `json:"warnings"`
-	Intervals    []BenchInterval             `json:"intervals"`
+	// Spin is the pacer's spinning (added to schema v1; absent in older summaries
+	// and on a virtual clock).
+	Spin      *SpinUsage      `json:"pacerSpin,omitempty"`
+	Warnings  []string        `json:"warnings"`
+	Intervals []BenchInterval `json:"intervals"`
 	// Run identifies the run and shard (with --out).
 	Run *RunInfo `json:"run,omitempty"`
 	// Merge is set on a summary merged from shards.
@@ -147,6 +150,24 @@ type CPUUsage struct {
 	Saturated bool `json:"saturated"`
 	// Known is false where the platform gives no process CPU time.
 	Known bool `json:"known"`
+}
+
+// SpinUsage is the open loop's spinning over a run: the waits whose last stretch it
+// spent yielding in a loop for sub-millisecond start accuracy, and the CPU that took.
+type SpinUsage struct {
+	// Mode is "auto" (spinning only while starts are under 2 ms apart, part of each
+	// gap), "fixed" (--spin D) or "off" (--spin 0).
+	Mode string `json:"mode"`
+	// SpinUS is the fixed spin, or for "auto" the spin at the peak rate (µs);
+	// PeakGapUS the mean gap between starts at the peak rate (µs).
+	SpinUS    int64 `json:"spin_us"`
+	PeakGapUS int64 `json:"peakGap_us"`
+	// Waits counts the waits that spun; CPUS is the time spent spinning, from each
+	// timer's wake-up to its start (one core busy while it lasts: an upper bound on
+	// the spin's CPU), Share that time over the run's wall time.
+	Waits int64   `json:"waits"`
+	CPUS  float64 `json:"cpu_s"`
+	Share float64 `json:"share"`
 }
 
 // RunInfo identifies a run and, for a sharded run, the shard; shards of one run carry
