@@ -447,7 +447,9 @@ func ReadReport(path string) (*Run, error) {
 
 // LoadRun reads a run from path: a run directory (its summary.json, or else the one
 // authbench JSON report in it) or a JSON report file. A bench run's interval log is
-// read when it is next to the summary.
+// read when it is next to the summary, at most MaxReportIntervals histograms per
+// metric (ReadIntervalLogCapped), so that the report of an hours-long run fits in
+// memory.
 func LoadRun(path string) (*Run, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -474,7 +476,7 @@ func LoadRun(path string) (*Run, error) {
 			return nil, err
 		default:
 			defer f.Close()
-			if r.Log, err = ReadIntervalLog(f); err != nil {
+			if r.Log, err = ReadIntervalLogCapped(f, MaxReportIntervals); err != nil {
 				return nil, fmt.Errorf("%s: %v", f.Name(), err)
 			}
 		}
