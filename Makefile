@@ -4,13 +4,15 @@
 #   make bench  the benchmarks that prove the performance ratios (long; not in test)
 #   make lint   gofmt and go vet
 #   make fuzz   a short run of every fuzz target (not in test)
+#   make soak   1,000,000 sign-ins against the embedded pool in another process, both
+#               processes' RSS every 10 s (scripts/soak.sh; long; not in test)
 
 GO        ?= go
 PKGS      := ./...
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test deps lint vet fmt-check tidy-check unit bench fuzz build clean
+.PHONY: test deps lint vet fmt-check tidy-check unit bench fuzz soak build clean
 
 test: deps lint unit
 
@@ -65,6 +67,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseThreshold$$' -fuzztime $(FUZZTIME) ./reports/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRate$$' -fuzztime $(FUZZTIME) ./bench/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseStages$$' -fuzztime $(FUZZTIME) ./bench/
+
+# soak runs SOAK_SIGNINS (default 1,000,000) sign-ins of a flow mix against
+# `authbench emulate` and writes rss.csv (both processes' RSS every 10 s) in the run
+# directory it names; see scripts/soak.sh for its settings.
+soak:
+	GO=$(GO) ./scripts/soak.sh
 
 clean:
 	rm -rf bin bench.txt

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authbench/authbench/driver"
+	"github.com/authbench/authbench/reports"
 )
 
 // Engine defaults.
@@ -86,6 +87,10 @@ type Config struct {
 	Clock Clock
 	// OnInterval receives each interval as it is flushed (from one goroutine).
 	OnInterval func(*Interval)
+	// DiscardIntervals leaves Result.Intervals empty: the intervals went to OnInterval
+	// (e.g. an IntervalRows stream on disk), so that the run's memory does not grow
+	// with its length. Without it Result keeps every interval (about 1 KB each).
+	DiscardIntervals bool
 	// OnIteration receives every completed iteration, from the iteration's goroutine:
 	// it must be safe for concurrent use and fast (e.g. an NDJSON stream).
 	OnIteration func(*IterationRecord)
@@ -239,7 +244,8 @@ type Result struct {
 	Metrics map[string]Stats
 	// Counters are the run's counts.
 	Counters Counters
-	// Intervals are the per-interval stats (no histograms; about 1 KB per interval).
+	// Intervals are the per-interval stats (no histograms; about 1 KB per interval),
+	// empty with Config.DiscardIntervals.
 	Intervals []Interval
 	// MaxLag is the largest start lag seen (actual − intended start).
 	MaxLag time.Duration
@@ -247,6 +253,8 @@ type Result struct {
 	Dropped int64
 	// CPU is the load generator's own CPU use over the run.
 	CPU CPUUsage
+	// Spin is the pacer's spinning, nil unless the clock is a RealClock.
+	Spin *SpinUsage
 	// Config is the run's configuration (with defaults applied; Config.Pacer is the
 	// pacer the open loop ran, nil for the closed loop).
 	Config Config
@@ -282,9 +290,23 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 		cfg.Clock = RealClock{}
 	}
 	e := &engine{cfg: cfg, flow: flow, clock: cfg.Clock}
+	if rc, ok := cfg.Clock.(RealClock); ok {
+		// The real clock spins as DecideSpin says, and counts what spinning costs.
+		peak := 0.0
+		if cfg.Users == 0 {
+			peak = cfg.Schedule.PeakRate()
+		}
+		e.spin = DecideSpin(rc.Spin, peak, cfg.ShardCount)
+		rc.Spin = max(rc.Spin, 0)
+		rc.meter = &spinMeter{}
+		e.real, e.clock = &rc, rc
+	}
 	res := &Result{Planned: -1, Config: cfg}
 	e.rec = NewRecorder(cfg.Shards, func(iv *Interval) {
-		res.Intervals = append(res.Intervals, Interval{Start: iv.Start, End: iv.End, Metrics: iv.Metrics, Counters: iv.Counters})
+		iv.RunStart = res.Start
+		if !cfg.DiscardIntervals {
+			res.Intervals = append(res.Intervals, Interval{Start: iv.Start, End: iv.End, RunStart: res.Start, Metrics: iv.Metrics, Counters: iv.Counters})
+		}
 		if cfg.OnInterval != nil {
 			cfg.OnInterval(iv)
 		}
@@ -371,6 +393,9 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 	res.Dropped = e.rec.Dropped()
 	res.MaxLag = time.Duration(e.maxLag.Load())
 	res.CPU = cpuUsage(cpu0, readCPU(), end.Sub(start))
+	if e.real != nil {
+		res.Spin = e.spinUsage(end.Sub(start))
+	}
 	if res.Interrupted {
 		return res, ctx.Err()
 	}
@@ -378,9 +403,13 @@ func Run(ctx context.Context, cfg Config, flow Flow) (*Result, error) {
 }
 
 type engine struct {
-	cfg    Config
-	flow   Flow
-	clock  Clock
+	cfg   Config
+	flow  Flow
+	clock Clock
+	// real is the clock when it is a RealClock (with its spin meter), and spin what
+	// DecideSpin made of its Spin.
+	real   *RealClock
+	spin   SpinPlan
 	rec    *Recorder
 	itCtx  context.Context
 	wg     sync.WaitGroup
@@ -392,6 +421,8 @@ type engine struct {
 // goroutine, bounded by MaxInflight.
 func (e *engine) open(ctx context.Context, start time.Time, p *Pacer) {
 	sem := make(chan struct{}, e.cfg.MaxInflight)
+	auto := e.real != nil && e.spin.Mode == "auto"
+	prev := start
 	for i := int64(0); ; i++ {
 		seq := i
 		if n := int64(e.cfg.ShardCount); n > 1 {
@@ -402,9 +433,18 @@ func (e *engine) open(ctx context.Context, start time.Time, p *Pacer) {
 			return
 		}
 		intended := start.Add(off)
-		if err := e.clock.SleepUntil(ctx, intended); err != nil {
+		var err error
+		if auto {
+			// Spin through the last part of the gap when starts come too fast for
+			// timers alone (AutoSpin).
+			err = e.real.sleepUntil(ctx, intended, AutoSpin(intended.Sub(prev)))
+		} else {
+			err = e.clock.SleepUntil(ctx, intended)
+		}
+		if err != nil {
 			return
 		}
+		prev = intended
 		late := false
 		select {
 		case sem <- struct{}{}:
@@ -569,32 +609,71 @@ type Clock interface {
 	Tick(d time.Duration) (<-chan time.Time, func())
 }
 
+// spinUsage reports the run's spinning over wall.
+func (e *engine) spinUsage(wall time.Duration) *SpinUsage {
+	m := e.real.meter
+	u := &SpinUsage{Mode: e.spin.Mode, SpinUS: e.spin.Spin.Microseconds(), PeakGapUS: e.spin.PeakGap.Microseconds(),
+		Waits: m.waits.Load(), CPUS: round3(time.Duration(m.spun.Load()).Seconds())}
+	if wall > 0 {
+		u.Share = round3(time.Duration(m.spun.Load()).Seconds() / wall.Seconds())
+	}
+	return u
+}
+
+// SpinUsage is the pacer's spinning over a run.
+type SpinUsage = reports.SpinUsage
+
 // RealClock is the wall clock. Go's timers wake on a millisecond grid on Linux (a
 // sub-millisecond sleep lasts about 1 ms), so with timers alone a start can be up to
 // ~1.2 ms late. Spin > 0 trades CPU for precision: the last Spin of every wait is
 // spent yielding in a loop instead of sleeping. At 1,000 starts/s, Spin = 1.2 ms keeps
-// starts within ~0.1 ms of plan but keeps about one core busy.
+// starts within ~0.1 ms of plan but keeps about one core busy. Spin = SpinAuto (the
+// bench's default) leaves it to the open loop: it spins only when starts come faster
+// than timers can hold (AutoSpin), and other waits sleep.
 type RealClock struct {
-	// Spin is how much of each wait is spent spinning (0: sleep only).
+	// Spin is how much of each wait is spent spinning (0: sleep only; SpinAuto: see
+	// AutoSpin).
 	Spin time.Duration
+
+	meter *spinMeter
+}
+
+// spinMeter counts the waits that spun and the time spent spinning: from the end of
+// the timer's sleep to the deadline, at most the spin (an upper bound on the CPU).
+type spinMeter struct {
+	waits, spun atomic.Int64
 }
 
 // Now returns time.Now().
 func (RealClock) Now() time.Time { return time.Now() }
 
-// SleepUntil sleeps until t (returning at once when t is past).
+// SleepUntil sleeps until t (returning at once when t is past), spinning through the
+// last Spin of the wait.
 func (c RealClock) SleepUntil(ctx context.Context, t time.Time) error {
+	return c.sleepUntil(ctx, t, max(c.Spin, 0))
+}
+
+// sleepUntil sleeps until t, spinning through its last spin.
+func (c RealClock) sleepUntil(ctx context.Context, t time.Time, spin time.Duration) error {
 	d := time.Until(t)
 	if d <= 0 {
 		return ctx.Err()
 	}
-	if d > c.Spin {
-		tm := time.NewTimer(d - c.Spin)
+	if d > spin {
+		tm := time.NewTimer(d - spin)
 		select {
 		case <-tm.C:
 		case <-ctx.Done():
 			tm.Stop()
 			return ctx.Err()
+		}
+	}
+	if spin > 0 && c.meter != nil {
+		// The loop burns CPU from now until t; past t it only waits for the scheduler
+		// (Gosched on a busy process), which is not spinning.
+		if s0 := time.Now(); s0.Before(t) {
+			c.meter.waits.Add(1)
+			c.meter.spun.Add(int64(t.Sub(s0)))
 		}
 	}
 	for time.Now().Before(t) {

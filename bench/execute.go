@@ -66,7 +66,12 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 	if p.Shards > 1 {
 		fmt.Fprintf(out.Stderr, "bench: shard %d of %d of run %s, starting at %s\n", p.Shard, p.Shards, meta.Run.RunID, startAt.UTC().Format(time.RFC3339Nano))
 	}
+	// The summary's per-interval rows stream to intervals.ndjson (or nowhere, without
+	// a directory: the human summary has no use for them), so a run's memory does not
+	// grow with its length.
+	cfg.DiscardIntervals = true
 	var hlog *HistogramLog
+	var rows *IntervalRows
 	if out.Dir != "" {
 		if err := os.MkdirAll(out.Dir, 0o755); err != nil {
 			return err
@@ -79,6 +84,12 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 		if hlog, err = NewHistogramLog(f, out.Now()); err != nil {
 			return err
 		}
+		rf, err := os.Create(filepath.Join(out.Dir, IntervalRowsFile))
+		if err != nil {
+			return err
+		}
+		closers = append(closers, rf.Close)
+		rows = NewIntervalRows(rf, rf.Name())
 	}
 	live := NewProgress(ctx, out.Stderr, p.Planned(), p.StatusEvery)
 	var hists *RunHistograms
@@ -88,6 +99,7 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 	cfg.OnInterval = func(iv *Interval) {
 		if hlog != nil {
 			hlog.OnInterval(iv)
+			rows.OnInterval(iv)
 		}
 		hists.OnInterval(iv)
 		out.Metrics.OnInterval(iv)
@@ -105,7 +117,7 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 		results = reports.EvaluateRun(p.Thresholds, &s, hists.Histograms())
 	}
 	if out.Dir != "" {
-		if err := writeRun(out, &s, hlog, results); err != nil {
+		if err := writeRun(out, &s, hlog, rows, results); err != nil {
 			return err
 		}
 	}
@@ -135,7 +147,7 @@ func Execute(ctx context.Context, p *Plan, t *Target, out Outputs) error {
 func outputFiles(out Outputs, thresholds bool) []string {
 	var files []string
 	if out.Dir != "" {
-		files = reports.RunFiles(out.Dir, thresholds)
+		files = append(reports.RunFiles(out.Dir, thresholds), filepath.Join(out.Dir, IntervalRowsFile))
 	}
 	if out.NDJSON != "" {
 		files = append(files, out.NDJSON)
@@ -143,9 +155,13 @@ func outputFiles(out Outputs, thresholds bool) []string {
 	return files
 }
 
-// writeRun writes a run's artifacts into out.Dir.
-func writeRun(out Outputs, s *Summary, hlog *HistogramLog, results []reports.Result) error {
-	if err := reports.WriteSummaryFile(out.Dir, s); err != nil {
+// writeRun writes a run's artifacts into out.Dir: the summary, its intervals copied
+// from the rows streamed to intervals.ndjson, the thresholds' JUnit and the page.
+func writeRun(out Outputs, s *Summary, hlog *HistogramLog, rows *IntervalRows, results []reports.Result) error {
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := writeSummaryRows(out.Dir, s); err != nil {
 		return err
 	}
 	if len(results) > 0 {
@@ -160,6 +176,19 @@ func writeRun(out Outputs, s *Summary, hlog *HistogramLog, results []reports.Res
 		return fmt.Errorf("writing the HTML report: %w", err)
 	}
 	return nil
+}
+
+// writeSummaryRows writes dir/summary.json atomically, its intervals read from
+// dir/intervals.ndjson one at a time.
+func writeSummaryRows(dir string, s *Summary) error {
+	f, err := os.Open(filepath.Join(dir, IntervalRowsFile))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return reports.WriteFileAtomic(filepath.Join(dir, SummaryFile), func(w io.Writer) error {
+		return s.WriteJSONRows(w, f)
+	})
 }
 
 // NDJSON is the per-sign-in sink: one JSON IterationRecord a line. Its OnIteration

@@ -307,3 +307,80 @@ func parseStage(part string, off int) (Stage, error) {
 	}
 	return Stage{Duration: d, From: from, To: to}, nil
 }
+
+// The pacer's spin. Go's timers wake on a millisecond grid on Linux: a wait ends up
+// to ~1.2 ms after its deadline (DefaultLateTolerance is set above that). While the
+// gaps between starts are long, that lateness is a fraction of a gap and the next
+// start is still on time; once the mean gap falls under AutoSpinBelow, a timer's
+// lateness is as long as a gap and starts drift late, so the open loop spins (yields
+// in a loop) through the last stretch of each wait instead of sleeping through it.
+// The spin is bounded: at most AutoSpinFraction of the gap and never more than
+// AutoSpinMax, so it costs at most that share of one core.
+const (
+	// SpinAuto, as RealClock.Spin (--spin's default), lets the open loop choose each
+	// wait's spin with AutoSpin; --spin 0 turns spinning off, --spin D fixes it.
+	SpinAuto time.Duration = -1
+	// AutoSpinBelow is the gap between starts under which the open loop spins: 2 ms,
+	// about twice a timer's lateness (above 500 starts/s per process).
+	AutoSpinBelow = 2 * time.Millisecond
+	// AutoSpinFraction is the largest share of a gap that is spun.
+	AutoSpinFraction = 0.5
+	// AutoSpinMax is the longest spin: a timer's worst lateness.
+	AutoSpinMax = 1200 * time.Microsecond
+)
+
+// AutoSpin is how much of a wait the open loop spins when the gap since the last
+// start is gap: nothing when gap ≥ AutoSpinBelow (timers hold the schedule) or gap ≤
+// 0, else AutoSpinFraction of gap, at most AutoSpinMax. It is a pure function.
+func AutoSpin(gap time.Duration) time.Duration {
+	if gap <= 0 || gap >= AutoSpinBelow {
+		return 0
+	}
+	return min(time.Duration(float64(gap)*AutoSpinFraction), AutoSpinMax)
+}
+
+// SpinPlan is the spin a run's pacer will use, decided before it starts.
+type SpinPlan struct {
+	// Mode is "auto" (AutoSpin per wait), "fixed" (--spin D) or "off".
+	Mode string
+	// Spin is the fixed spin, or, for "auto", the spin at the schedule's peak rate
+	// (0 when the peak's gap is long enough for timers).
+	Spin time.Duration
+	// PeakGap is the mean gap between this process's starts at the peak rate (0 in
+	// the closed loop).
+	PeakGap time.Duration
+}
+
+// DecideSpin decides the spin of a run from override (RealClock.Spin: SpinAuto, 0 or
+// a fixed spin), the peak total rate per second (0 in the closed loop) and the
+// number of shards sharing it. It is a pure function.
+func DecideSpin(override time.Duration, peakRate float64, shards int) SpinPlan {
+	var p SpinPlan
+	if shards < 1 {
+		shards = 1
+	}
+	if peakRate > 0 {
+		p.PeakGap = time.Duration(float64(time.Second) * float64(shards) / peakRate)
+	}
+	switch {
+	case override > 0:
+		p.Mode, p.Spin = "fixed", override
+	case override == 0:
+		p.Mode = "off"
+	case peakRate > 0:
+		p.Mode, p.Spin = "auto", AutoSpin(p.PeakGap)
+	default:
+		// The closed loop has no schedule to keep.
+		p.Mode = "off"
+	}
+	return p
+}
+
+// PeakRate is the schedule's highest total rate per second.
+func (s Schedule) PeakRate() float64 {
+	r := s.Rate
+	for _, st := range s.Stages {
+		r = max(r, st.From, st.To)
+	}
+	return r
+}

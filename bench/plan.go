@@ -29,7 +29,7 @@ type Options struct {
 	// MaxInflight bounds the open loop's sign-ins in flight.
 	MaxInflight int
 	// Grace is how long in-flight sign-ins may finish after an interrupt; Spin how
-	// much of each wait is spun (RealClock.Spin).
+	// much of each wait is spun (RealClock.Spin; SpinAuto lets the engine decide).
 	Grace, Spin time.Duration
 	// StatusEvery is the status line period on a non-terminal.
 	StatusEvery time.Duration
@@ -155,7 +155,7 @@ func (p *Plan) workload(o Options) error {
 	if o.MaxInflight <= 0 {
 		return invalidf("--max-inflight must be positive, got %d", o.MaxInflight)
 	}
-	if o.Grace <= 0 || o.Spin < 0 || o.StatusEvery <= 0 {
+	if o.Grace <= 0 || (o.Spin < 0 && o.Spin != SpinAuto) || o.StatusEvery <= 0 {
 		return invalidf("--grace and --status-every must be positive, --spin not negative")
 	}
 	cfg.MaxInflight, cfg.Grace, cfg.Clock = o.MaxInflight, o.Grace, RealClock{Spin: o.Spin}

@@ -171,6 +171,9 @@ type Interval struct {
 	// Start and End bound the interval; values are attributed to the interval in
 	// which their iteration completed (or, for counts like Started, happened).
 	Start, End time.Time
+	// RunStart is the run's start, which the engine sets before OnInterval sees the
+	// interval (zero from a bare Recorder).
+	RunStart time.Time
 	// Metrics summarises each metric recorded in the interval.
 	Metrics map[string]Stats
 	// Counters are the interval's counts.

@@ -68,7 +68,7 @@ func NewSummary(res *Result, meta Meta) Summary {
 			Throttles: c.Outcomes[ThrottleCode], LateStarts: c.LateStarts, UserWaits: c.UserWaits, Clamped: c.Clamped,
 			HistogramDropped: res.Dropped, MaxStartLagUS: res.MaxLag.Microseconds()},
 		Metrics: res.Metrics, Outcomes: c.Outcomes, FlowOutcomes: c.FlowOutcomes, NextSteps: c.NextSteps,
-		CPU: res.CPU, Warnings: []string{}, Run: meta.Run,
+		CPU: res.CPU, Spin: res.Spin, Warnings: []string{}, Run: meta.Run,
 	}
 	s.Totals.Errors = s.Totals.Completed - s.Totals.OK
 	if res.Mode == Open {
@@ -95,11 +95,8 @@ func NewSummary(res *Result, meta Meta) Summary {
 			}
 		}
 	}
-	for _, iv := range res.Intervals {
-		s.Intervals = append(s.Intervals, SummaryInterval{
-			StartS: round3(iv.Start.Sub(res.Start).Seconds()), EndS: round3(iv.End.Sub(res.Start).Seconds()),
-			Started: iv.Counters.Started, Completed: iv.Counters.Completed, Outcomes: iv.Counters.Outcomes, Metrics: iv.Metrics,
-		})
+	for i := range res.Intervals {
+		s.Intervals = append(s.Intervals, SummaryIntervalOf(&res.Intervals[i], res.Start))
 	}
 	if s.Intervals == nil {
 		s.Intervals = []SummaryInterval{}
@@ -121,6 +118,15 @@ func NewSummary(res *Result, meta Meta) Summary {
 		s.Warnings = append(s.Warnings, "closed loop: the load adapts to the pool's speed, so latency is service time and stalls are under-reported")
 	}
 	return s
+}
+
+// SummaryIntervalOf is iv as the summary reports it, its bounds in seconds since the
+// run's start.
+func SummaryIntervalOf(iv *Interval, start time.Time) SummaryInterval {
+	return SummaryInterval{
+		StartS: round3(iv.Start.Sub(start).Seconds()), EndS: round3(iv.End.Sub(start).Seconds()),
+		Started: iv.Counters.Started, Completed: iv.Counters.Completed, Outcomes: iv.Counters.Outcomes, Metrics: iv.Metrics,
+	}
 }
 
 // When late starts are worth a warning: see reports.LateStartsMaterial.
@@ -198,12 +204,30 @@ func WriteText(w io.Writer, s *Summary) error {
 	if s.CPU.Known {
 		fmt.Fprintf(&b, "  load generator CPU: %.1f%% of %d cores (%.3fs user, %.3fs system)\n", s.CPU.Utilization*100, s.CPU.Cores, s.CPU.User, s.CPU.System)
 	}
+	if sp := s.Spin; sp != nil {
+		b.WriteString(spinLine(sp))
+	}
 	b.WriteString("  signin.latency is from the intended start (coordinated-omission free); signin.service from the actual start\n")
 	for _, wmsg := range s.Warnings {
 		fmt.Fprintf(&b, "  WARNING: %s\n", wmsg)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// spinLine is the human summary's line about the pacer's spinning.
+func spinLine(sp *SpinUsage) string {
+	cost := fmt.Sprintf("%d waits spun, %.3fs of CPU (%.1f%% of a core)", sp.Waits, sp.CPUS, 100*sp.Share)
+	switch {
+	case sp.Mode == "fixed":
+		return fmt.Sprintf("  pacer spin: --spin %sms on every wait; %s\n", ms(sp.SpinUS), cost)
+	case sp.Mode == "auto" && sp.SpinUS > 0:
+		return fmt.Sprintf("  pacer spin: auto, starts %sms apart at the peak (< %v): up to %sms of each gap spun; %s\n",
+			ms(sp.PeakGapUS), AutoSpinBelow, ms(sp.SpinUS), cost)
+	case sp.Mode == "auto" && sp.PeakGapUS > 0:
+		return fmt.Sprintf("  pacer spin: auto, off (starts %sms apart at the peak: timers hold the schedule)\n", ms(sp.PeakGapUS))
+	}
+	return ""
 }
 
 func writeCounts(b *strings.Builder, label string, m map[string]int64, total int64) {

@@ -52,7 +52,80 @@ func (l *IntervalLog) Offset(start time.Time) float64 {
 // ReadIntervalLog parses an interval log. Comment and legend lines are skipped; a
 // histogram line that does not parse is an error naming its line.
 func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
+	return readIntervalLog(r, 0)
+}
+
+// MaxReportIntervals is how many histograms per metric LoadRun keeps of a run's
+// interval log: a decoded histogram takes ~140 KB whatever it holds, so the log of an
+// hours-long run (one per metric per second) could not be held whole.
+const MaxReportIntervals = 240
+
+// ReadIntervalLogCapped parses an interval log as ReadIntervalLog does while keeping
+// at most maxPerTag histograms per metric (0: no bound): whenever a metric has more,
+// adjacent pairs of its histograms are merged, so each kept histogram covers 1, 2,
+// 4, … consecutive intervals of the file. Merging is lossless for the whole run
+// (Merged gives the same histogram); only the per-interval resolution of Series
+// coarsens. Memory is bounded by maxPerTag whatever the log's length. Hists are
+// grouped by metric, each metric's in time order.
+func ReadIntervalLogCapped(r io.Reader, maxPerTag int) (*IntervalLog, error) {
+	return readIntervalLog(r, maxPerTag)
+}
+
+// tagBuckets are one metric's kept histograms while a capped log is read: each
+// covers width consecutive intervals of the file (the last one, n of them so far).
+type tagBuckets struct {
+	hists []LogHist
+	width int
+	n     int
+}
+
+// add appends h, merging it into the last bucket while that is not full, and halves
+// the buckets by merging pairs when there are more than max.
+func (b *tagBuckets) add(h LogHist, max int) {
+	if b.width == 0 {
+		b.width = 1
+	}
+	if k := len(b.hists); k > 0 && b.n < b.width {
+		last := &b.hists[k-1]
+		last.Hist.Merge(h.Hist)
+		last.LengthS = h.StartS + h.LengthS - last.StartS
+		b.n++
+		return
+	}
+	b.hists = append(b.hists, h)
+	b.n = 1
+	if len(b.hists) <= max {
+		return
+	}
+	out := b.hists[:0]
+	for i := 0; i < len(b.hists); i += 2 {
+		m := b.hists[i]
+		if i+1 < len(b.hists) {
+			n := b.hists[i+1]
+			m.Hist.Merge(n.Hist)
+			m.LengthS = n.StartS + n.LengthS - m.StartS
+		}
+		out = append(out, m)
+	}
+	// The newest interval was alone in the last bucket: it joined the full bucket
+	// before it (even count) or stays alone (odd count).
+	if len(b.hists)%2 == 0 {
+		b.n = b.width + 1
+	} else {
+		b.n = 1
+	}
+	clear(b.hists[len(out):])
+	b.hists = out
+	b.width *= 2
+}
+
+func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 	l := &IntervalLog{}
+	var tags map[string]*tagBuckets
+	var order []string
+	if maxPerTag > 0 {
+		tags = map[string]*tagBuckets{}
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -97,10 +170,23 @@ func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
 		if h.Hist, err = hdr.Decode([]byte(f[3])); err != nil {
 			return nil, fmt.Errorf("line %d: histogram: %v", n, err)
 		}
-		l.Hists = append(l.Hists, h)
+		if tags == nil {
+			l.Hists = append(l.Hists, h)
+			continue
+		}
+		b := tags[h.Tag]
+		if b == nil {
+			b = &tagBuckets{}
+			tags[h.Tag] = b
+			order = append(order, h.Tag)
+		}
+		b.add(h, maxPerTag)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
+	}
+	for _, t := range order {
+		l.Hists = append(l.Hists, tags[t].hists...)
 	}
 	return l, nil
 }

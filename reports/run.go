@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,10 @@ const (
 	SummaryFile = "summary.json"
 	// IntervalLogFile is a bench run's HdrHistogram interval log.
 	IntervalLogFile = "intervals.hlog"
+	// IntervalRowsFile is a bench run's per-interval summary rows (BenchInterval),
+	// one JSON object a line, streamed during the run; summary.json's "intervals"
+	// array is copied from it.
+	IntervalRowsFile = "intervals.ndjson"
 	// HTMLFile is the report page `authbench report` writes.
 	HTMLFile = "report.html"
 	// JUnitFile is the JUnit report `authbench report` writes for a conform run.
@@ -62,8 +68,11 @@ type BenchSummary struct {
 	FlowOutcomes map[string]map[string]int64 `json:"flowOutcomes"`
 	NextSteps    map[string]int64            `json:"nextSteps"`
 	CPU          CPUUsage                    `json:"loadGeneratorCPU"`
-	Warnings     []string                    `json:"warnings"`
-	Intervals    []BenchInterval             `json:"intervals"`
+	// Spin is the pacer's spinning (added to schema v1; absent in older summaries
+	// and on a virtual clock).
+	Spin      *SpinUsage      `json:"pacerSpin,omitempty"`
+	Warnings  []string        `json:"warnings"`
+	Intervals []BenchInterval `json:"intervals"`
 	// Run identifies the run and shard (with --out).
 	Run *RunInfo `json:"run,omitempty"`
 	// Merge is set on a summary merged from shards.
@@ -143,6 +152,24 @@ type CPUUsage struct {
 	Known bool `json:"known"`
 }
 
+// SpinUsage is the open loop's spinning over a run: the waits whose last stretch it
+// spent yielding in a loop for sub-millisecond start accuracy, and the CPU that took.
+type SpinUsage struct {
+	// Mode is "auto" (spinning only while starts are under 2 ms apart, part of each
+	// gap), "fixed" (--spin D) or "off" (--spin 0).
+	Mode string `json:"mode"`
+	// SpinUS is the fixed spin, or for "auto" the spin at the peak rate (µs);
+	// PeakGapUS the mean gap between starts at the peak rate (µs).
+	SpinUS    int64 `json:"spin_us"`
+	PeakGapUS int64 `json:"peakGap_us"`
+	// Waits counts the waits that spun; CPUS is the time spent spinning, from each
+	// timer's wake-up to its start (one core busy while it lasts: an upper bound on
+	// the spin's CPU), Share that time over the run's wall time.
+	Waits int64   `json:"waits"`
+	CPUS  float64 `json:"cpu_s"`
+	Share float64 `json:"share"`
+}
+
 // RunInfo identifies a run and, for a sharded run, the shard; shards of one run carry
 // the same RunID, ConfigHash, StartAt and Histogram, and merging refuses any mix.
 type RunInfo struct {
@@ -218,6 +245,73 @@ func (s *BenchSummary) WriteJSON(w io.Writer) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// WriteJSONRows writes s as WriteJSON does, byte for byte, except that its
+// "intervals" array is copied from rows (BenchInterval objects, one JSON value
+// after another, as intervals.ndjson holds them) one at a time instead of from
+// s.Intervals, which must be empty: writing the summary of an hours-long run holds
+// one interval in memory, not all of them.
+func (s *BenchSummary) WriteJSONRows(w io.Writer, rows io.Reader) error {
+	if len(s.Intervals) > 0 {
+		return errors.New("reports: a summary written from interval rows holds no intervals of its own")
+	}
+	c := *s
+	c.Intervals = []BenchInterval{}
+	b, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return err
+	}
+	const mark = "\n  \"intervals\": []"
+	head, tail, ok := bytes.Cut(b, []byte(mark))
+	if !ok {
+		return errors.New("reports: no intervals array in the summary")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head)
+	bw.WriteString("\n  \"intervals\": [")
+	dec := json.NewDecoder(rows)
+	n := 0
+	for {
+		var iv BenchInterval
+		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return fmt.Errorf("interval row %d: %w", n+1, err)
+		}
+		e, err := json.MarshalIndent(&iv, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(e)
+		n++
+	}
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
+	bw.Write(tail)
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// ReadIntervalRows reads an intervals.ndjson stream.
+func ReadIntervalRows(r io.Reader) ([]BenchInterval, error) {
+	out := []BenchInterval{}
+	dec := json.NewDecoder(r)
+	for {
+		var iv BenchInterval
+		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("interval row %d: %w", len(out)+1, err)
+		}
+		out = append(out, iv)
+	}
 }
 
 // When late starts matter: an open-loop run's lateness is material when more than
@@ -353,7 +447,9 @@ func ReadReport(path string) (*Run, error) {
 
 // LoadRun reads a run from path: a run directory (its summary.json, or else the one
 // authbench JSON report in it) or a JSON report file. A bench run's interval log is
-// read when it is next to the summary.
+// read when it is next to the summary, at most MaxReportIntervals histograms per
+// metric (ReadIntervalLogCapped), so that the report of an hours-long run fits in
+// memory.
 func LoadRun(path string) (*Run, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -370,6 +466,9 @@ func LoadRun(path string) (*Run, error) {
 		return nil, err
 	}
 	if r.Kind == "bench" {
+		if err := r.readRows(); err != nil {
+			return nil, err
+		}
 		f, err := os.Open(filepath.Join(r.Dir, IntervalLogFile))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -377,12 +476,32 @@ func LoadRun(path string) (*Run, error) {
 			return nil, err
 		default:
 			defer f.Close()
-			if r.Log, err = ReadIntervalLog(f); err != nil {
+			if r.Log, err = ReadIntervalLogCapped(f, MaxReportIntervals); err != nil {
 				return nil, fmt.Errorf("%s: %v", f.Name(), err)
 			}
 		}
 	}
 	return r, nil
+}
+
+// readRows fills a bench summary that holds no intervals from the intervals.ndjson
+// next to it, when there is one (a summary written without them).
+func (r *Run) readRows() error {
+	if len(r.Bench.Intervals) > 0 {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(r.Dir, IntervalRowsFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	defer f.Close()
+	if r.Bench.Intervals, err = ReadIntervalRows(f); err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return nil
 }
 
 // findReport picks the JSON report of a run directory: summary.json, or else the only

@@ -68,7 +68,7 @@ itself. Against any other pool it needs a user set from 'authbench bench provisi
 	f.StringVar(&fl.ndjson, "ndjson", "", "file to stream one JSON line per sign-in to")
 	f.IntVar(&p.UsersPerFlow, "users-per-flow", 0, "embedded pool: users to provision per flow (default: sized to the rate)")
 	f.DurationVar(&p.Grace, "grace", bench.DefaultGrace, "on Ctrl-C, how long in-flight sign-ins may finish")
-	f.DurationVar(&p.Spin, "spin", 0, "spin the last part of each wait for sub-millisecond start accuracy (costs CPU; e.g. 1.2ms)")
+	f.Var(newSpinValue(&p.Spin), "spin", "spin the last part of each wait for sub-millisecond start accuracy: auto spins part of each gap when starts are under 2ms apart; 0 never; e.g. 1.2ms always (costs CPU)")
 	f.DurationVar(&p.StatusEvery, "status-every", 5*time.Second, "status line period when stderr is not a terminal")
 	f.StringArrayVar(&fl.quotas, "quota", nil, "embedded pool: a request-rate quota, Category=RPS; repeatable")
 	f.IntVar(&fl.perUser, "quota-per-user", 0, "embedded pool: operations per user per second (0: off)")
