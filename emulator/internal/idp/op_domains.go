@@ -54,7 +54,8 @@ type DomainOutput struct {
 
 func (in *DomainInput) check() *Error {
 	if in.CustomDomainConfig != nil {
-		if e := checkString("domain", in.Domain, 1, 63, nil, ""); e != nil && len(in.Domain) > 253 {
+		// A custom domain is a host name: at most 253 characters.
+		if e := checkString("domain", in.Domain, 1, 253, nil, ""); e != nil {
 			return e
 		}
 		if !hostNamePattern.MatchString(in.Domain) {
