@@ -76,6 +76,9 @@ func (s *Service) SignUp(ctx context.Context, in *SignUpInput) (*SignUpOutput, e
 	if e := p.aliasConflict(nil, attrs); e != nil && e.Type == TypeUsernameExists {
 		return nil, e
 	}
+	if e := s.roomForUser(p); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	u := &User{Username: username, Sub: s.newUUID(), Attrs: attrs, Status: StatusUnconfirmed, Enabled: true, Created: now, Modified: now}
 	if username != in.Username {

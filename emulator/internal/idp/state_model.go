@@ -33,6 +33,7 @@ type Pool struct {
 	subs     map[string]*User
 	byAttr   map[string]*User // by attrKey(name, value) for indexedAttrs
 	sessions map[string]*session
+	sessq    sessionQueue // the sessions' ids, oldest first (state_sessions.go)
 	refresh  map[string]*refreshToken
 	revoked  map[string]time.Time // origin_jti of revoked token families → when to forget
 	key      *tokens.Key

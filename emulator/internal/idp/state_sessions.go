@@ -1,7 +1,10 @@
 package idp
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"time"
 
 	"github.com/authbench/authbench/srp"
@@ -10,9 +13,29 @@ import (
 // Sessions: a sign-in in progress between two calls. A session is bound to its app
 // client, its expected challenge and the API (admin or not) that began it, expires
 // after the client's AuthSessionValidity, and is used once.
+//
+// A pool keeps at most Resources.Sessions of them (limits.go; the emulator's own
+// bound, UNCONFIRMED (U31)): its sessions' ids wait
+// in a queue in the order they were made, and making one past the cap forgets the
+// oldest, as it forgets the expired ones at the head of the queue — O(1) amortised,
+// with no scan of the sessions. A forgotten session is told apart from one never
+// made by its id, which carries its expiry under a MAC of the pool's secret: an
+// evicted session's client is told its session expired, as Cognito tells one whose
+// session outlived AuthSessionValidity.
 
-// sessionBytes is the size of a session's random id.
-const sessionBytes = 96
+// sessionBytes is the size of a session's id: random bytes, then the expiry (Unix
+// seconds, 8 bytes) and a MAC of the rest (8 bytes).
+const (
+	sessionBytes  = 96
+	sessionRandom = sessionBytes - 16
+)
+
+// sessionQueue holds the ids of a pool's sessions, oldest first: ids[head:] are
+// waiting. It may hold ids the pool has forgotten since (they are skipped).
+type sessionQueue struct {
+	ids  []string
+	head int
+}
 
 // session is one sign-in in progress: who, through which client, which challenge is
 // expected next, until when. A session is used once: answering its challenge
@@ -43,30 +66,82 @@ type session struct {
 }
 
 // newSession registers a session for the challenge and returns it. The caller holds
-// p.mu. Expired sessions are swept here, so memory stays bounded by the sign-ins in
-// flight.
+// p.mu. The pool's oldest sessions are forgotten first when they have expired, or
+// when the pool has Resources.Sessions of them, so memory stays bounded by the cap.
 func (s *Service) newSession(p *Pool, c *AppClient, u *User, challenge string) *session {
 	now := s.now()
-	if len(p.sessions) >= 1024 && len(p.sessions)%256 == 0 {
-		for id, ss := range p.sessions {
-			if now.After(ss.expires) {
-				delete(p.sessions, id)
-			}
-		}
-	}
+	s.evictSessions(p, now)
+	expires := now.Add(c.sessionValidity())
 	raw := s.randBytes(sessionBytes)
+	binary.BigEndian.PutUint64(raw[sessionRandom:], uint64(expires.Unix()))
+	copy(raw[sessionRandom+8:], sessionMAC(p, raw))
 	ss := &session{
 		id:        base64.RawURLEncoding.EncodeToString(raw),
 		user:      u,
 		clientID:  c.id(),
 		challenge: challenge,
-		expires:   now.Add(c.sessionValidity()),
+		expires:   expires,
 	}
 	if u != nil {
 		ss.username = u.Username
 	}
 	p.sessions[ss.id] = ss
+	p.sessq.ids = append(p.sessq.ids, ss.id)
 	return ss
+}
+
+// evictSessions forgets, from the head of the queue, the sessions already forgotten
+// elsewhere, the expired ones and, while the pool has Resources.Sessions of them,
+// the oldest, leaving room for one more. The caller holds p.mu.
+func (s *Service) evictSessions(p *Pool, now time.Time) {
+	q := &p.sessq
+	max := s.opts.Resources.Sessions
+	for q.head < len(q.ids) {
+		id := q.ids[q.head]
+		if ss := p.sessions[id]; ss != nil && len(p.sessions) < max && !now.After(ss.expires) {
+			break
+		}
+		delete(p.sessions, id)
+		q.ids[q.head] = ""
+		q.head++
+	}
+	switch waiting := len(q.ids) - q.head; {
+	case waiting > 2*len(p.sessions)+1024:
+		// Sessions forgotten elsewhere (a deleted user's, an expired one refused)
+		// wait behind a live head: keep only the live ones, in order.
+		live := q.ids[:0]
+		for _, id := range q.ids[q.head:] {
+			if p.sessions[id] != nil {
+				live = append(live, id)
+			}
+		}
+		clear(q.ids[len(live):])
+		q.ids, q.head = live, 0
+	case q.head > 0 && q.head >= len(q.ids)/2:
+		n := copy(q.ids, q.ids[q.head:])
+		clear(q.ids[n:])
+		q.ids, q.head = q.ids[:n], 0
+	}
+}
+
+// sessionMAC is the MAC of a session id's random bytes and expiry under the pool's
+// secret.
+func sessionMAC(p *Pool, raw []byte) []byte {
+	m := hmac.New(sha256.New, p.secret)
+	m.Write([]byte("session\x00"))
+	m.Write(raw[:sessionRandom+8])
+	return m.Sum(nil)[:8]
+}
+
+// evicted reports whether id is one of the pool's session ids, forgotten before it
+// expired (evicted past Resources.Sessions, or its user deleted).
+func (s *Service) evicted(p *Pool, id string) bool {
+	raw, err := base64.RawURLEncoding.DecodeString(id)
+	if err != nil || len(raw) != sessionBytes || !hmac.Equal(raw[sessionRandom+8:], sessionMAC(p, raw)) {
+		return false
+	}
+	expires := time.Unix(int64(binary.BigEndian.Uint64(raw[sessionRandom:])), 0)
+	return !s.now().After(expires)
 }
 
 // takeSession finds the session for an RTAC, checks it belongs to the client, the API
@@ -77,6 +152,9 @@ func (s *Service) takeSession(p *Pool, c *AppClient, id, challenge string, admin
 		return nil, errInvalidParameter(msgMissingSession)
 	}
 	ss := p.sessions[id]
+	if ss == nil && s.evicted(p, id) {
+		return nil, errNotAuthorized(msgSessionExpired)
+	}
 	if ss == nil || ss.clientID != c.id() || ss.admin != admin {
 		return nil, errNotAuthorized("Invalid session for the user.")
 	}
