@@ -22,7 +22,7 @@ import (
 //
 //	sessions                  Resources.Sessions per pool (state_sessions.go), oldest evicted
 //	refresh tokens            64 live per user, oldest dropped (tokens_issue.go)
-//	revoked token families    swept once their access tokens have expired (≤ 1 day)
+//	revoked token families    64 per user (revokeFamily), and swept after 25 hours
 //	auth events               50 per user (op_authevents.go)
 //	verification codes        one per purpose per user (state_codes.go)
 //	code requests             10 per purpose per user per hour (op_selfservice.go)
@@ -235,4 +235,38 @@ func lastUse(d *device) time.Time {
 		return d.LastAuth
 	}
 	return d.Modified
+}
+
+// maxRevokedPerUser bounds the revoked token families kept per user.
+const maxRevokedPerUser = 64
+
+// revokeFamily revokes a token family of u (see [Service.revoke]) and keeps at most
+// maxRevokedPerUser of the user's revoked families: past it, the oldest is forgotten
+// and instead every access token issued to u before the next second is refused
+// (TokensValidAfter), so that forgetting a family never lets its tokens back in. A
+// user who revokes that many token families within their 25 hours thus loses, once,
+// the access tokens of the sign-ins not revoked too: the emulator's own bound
+// (UNCONFIRMED (U33)). The caller holds p.mu.
+func (s *Service) revokeFamily(p *Pool, u *User, family string, until time.Time) {
+	s.revoke(p, family, until)
+	if u == nil {
+		return
+	}
+	live := u.revokedFamilies[:0]
+	for _, f := range u.revokedFamilies {
+		if _, ok := p.revoked[f]; ok && f != family {
+			live = append(live, f)
+		}
+	}
+	live = append(live, family)
+	if n := len(live) - maxRevokedPerUser; n > 0 {
+		for _, f := range live[:n] {
+			delete(p.revoked, f)
+		}
+		live = append(live[:0], live[n:]...)
+		if after := s.now().Truncate(time.Second).Add(time.Second); after.After(u.TokensValidAfter) {
+			u.TokensValidAfter = after
+		}
+	}
+	u.revokedFamilies = live
 }

@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -135,5 +136,50 @@ func TestDevicesPerUser(t *testing.T) {
 	}
 	if len(keys) != 3 || u.Devices["b"] != nil {
 		t.Fatalf("devices after a fourth: %v, want a, c, d", keys)
+	}
+}
+
+// TestRevokedFamiliesPerUser checks that a user's revoked token families stay within
+// maxRevokedPerUser, and that forgetting the oldest does not let its access token
+// back in: every access token issued until then is refused instead, and the next
+// second's sign-in is good.
+func TestRevokedFamiliesPerUser(t *testing.T) {
+	tp := newTestPool(t)
+	ctx := context.Background()
+	tp.addUser(t, SeedUser{Username: "rita", Password: "Passw0rd!"})
+	signIn := func() *AuthenticationResultType {
+		t.Helper()
+		out, err := tp.svc.InitiateAuth(ctx, &InitiateAuthInput{AuthFlow: "USER_PASSWORD_AUTH", ClientId: tp.client,
+			AuthParameters: map[string]string{"USERNAME": "rita", "PASSWORD": "Passw0rd!"}})
+		if err != nil || out.AuthenticationResult == nil {
+			t.Fatalf("sign-in: %v", err)
+		}
+		return out.AuthenticationResult
+	}
+	kept := signIn()
+	var first string
+	for i := range maxRevokedPerUser + 6 {
+		r := signIn()
+		if i == 0 {
+			first = deref(r.AccessToken)
+		}
+		if _, err := tp.svc.RevokeToken(ctx, &RevokeTokenInput{Token: deref(r.RefreshToken), ClientId: tp.client}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ := tp.pool(t)
+	p.mu.Lock()
+	n, kept2 := len(p.lookup("rita").revokedFamilies), len(p.revoked)
+	p.mu.Unlock()
+	if n != maxRevokedPerUser || kept2 > maxRevokedPerUser {
+		t.Fatalf("%d families listed for the user, %d kept by the pool; want %d", n, kept2, maxRevokedPerUser)
+	}
+	for _, tok := range []string{first, deref(kept.AccessToken)} {
+		_, err := tp.svc.GetUser(ctx, &GetUserInput{AccessToken: tok})
+		wantErr(t, err, TypeNotAuthorized, msgAccessRevoked)
+	}
+	tp.clock.Advance(time.Second)
+	if _, err := tp.svc.GetUser(ctx, &GetUserInput{AccessToken: deref(signIn().AccessToken)}); err != nil {
+		t.Fatalf("a sign-in after: %v", err)
 	}
 }

@@ -545,7 +545,7 @@ func (s *Service) RevokeToken(ctx context.Context, in *RevokeTokenInput) (*Revok
 	if rt.clientID != c.id() {
 		return nil, &Error{Type: TypeUnauthorized, Message: "Token was not issued to this client."}
 	}
-	s.revoke(p, rt.family, s.now().Add(25*time.Hour))
+	s.revokeFamily(p, rt.user, rt.family, s.now().Add(25*time.Hour))
 	delete(p.refresh, in.Token)
 	return &RevokeTokenOutput{}, nil
 }

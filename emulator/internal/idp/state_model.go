@@ -163,6 +163,8 @@ type User struct {
 	codeRequests map[string][]time.Time
 	// refreshTokens lists the user's live refresh tokens, oldest first.
 	refreshTokens []string
+	// revokedFamilies lists the user's revoked token families, oldest first (limits.go).
+	revokedFamilies []string
 	// MFA is the user's MFA settings and TOTP secret (signin_mfa.go).
 	MFA userMFA
 	// Devices are the user's devices by device key (state_devices.go).
