@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"time"
 
 	"github.com/authbench/authbench/srp"
@@ -15,19 +14,18 @@ import (
 // after the client's AuthSessionValidity, and is used once.
 //
 // A pool keeps at most Resources.Sessions of them (limits.go; the emulator's own
-// bound, UNCONFIRMED (U31)): its sessions' ids wait
-// in a queue in the order they were made, and making one past the cap forgets the
-// oldest, as it forgets the expired ones at the head of the queue — O(1) amortised,
-// with no scan of the sessions. A forgotten session is told apart from one never
-// made by its id, which carries its expiry under a MAC of the pool's secret: an
-// evicted session's client is told its session expired, as Cognito tells one whose
-// session outlived AuthSessionValidity.
+// bound, UNCONFIRMED (U31)): their ids wait in a queue in the order they were made,
+// and making one forgets, from the head of the queue, the expired ones and, past
+// the cap, the oldest — O(1) amortised, with no scan of the sessions. A session
+// forgotten is told apart from one never made by its id, whose last bytes are a MAC
+// of the others under the pool's secret: its client is told its session expired,
+// as Cognito tells one whose session outlived AuthSessionValidity, whether it was
+// evicted past the cap or forgotten once expired.
 
-// sessionBytes is the size of a session's id: random bytes, then the expiry (Unix
-// seconds, 8 bytes) and a MAC of the rest (8 bytes).
+// sessionBytes is the size of a session's id: random bytes, then a MAC of them.
 const (
 	sessionBytes  = 96
-	sessionRandom = sessionBytes - 16
+	sessionRandom = sessionBytes - 8
 )
 
 // sessionQueue holds the ids of a pool's sessions, oldest first: ids[head:] are
@@ -71,16 +69,14 @@ type session struct {
 func (s *Service) newSession(p *Pool, c *AppClient, u *User, challenge string) *session {
 	now := s.now()
 	s.evictSessions(p, now)
-	expires := now.Add(c.sessionValidity())
 	raw := s.randBytes(sessionBytes)
-	binary.BigEndian.PutUint64(raw[sessionRandom:], uint64(expires.Unix()))
-	copy(raw[sessionRandom+8:], sessionMAC(p, raw))
+	copy(raw[sessionRandom:], sessionMAC(p, raw))
 	ss := &session{
 		id:        base64.RawURLEncoding.EncodeToString(raw),
 		user:      u,
 		clientID:  c.id(),
 		challenge: challenge,
-		expires:   expires,
+		expires:   now.Add(c.sessionValidity()),
 	}
 	if u != nil {
 		ss.username = u.Username
@@ -124,24 +120,20 @@ func (s *Service) evictSessions(p *Pool, now time.Time) {
 	}
 }
 
-// sessionMAC is the MAC of a session id's random bytes and expiry under the pool's
-// secret.
+// sessionMAC is the MAC of a session id's random bytes under the pool's secret.
 func sessionMAC(p *Pool, raw []byte) []byte {
 	m := hmac.New(sha256.New, p.secret)
 	m.Write([]byte("session\x00"))
-	m.Write(raw[:sessionRandom+8])
+	m.Write(raw[:sessionRandom])
 	return m.Sum(nil)[:8]
 }
 
-// evicted reports whether id is one of the pool's session ids, forgotten before it
-// expired (evicted past Resources.Sessions, or its user deleted).
-func (s *Service) evicted(p *Pool, id string) bool {
+// forgotten reports whether id, not among the pool's sessions, is the id of one it
+// made (and has forgotten: expired, evicted past Resources.Sessions, or its user
+// deleted).
+func forgotten(p *Pool, id string) bool {
 	raw, err := base64.RawURLEncoding.DecodeString(id)
-	if err != nil || len(raw) != sessionBytes || !hmac.Equal(raw[sessionRandom+8:], sessionMAC(p, raw)) {
-		return false
-	}
-	expires := time.Unix(int64(binary.BigEndian.Uint64(raw[sessionRandom:])), 0)
-	return !s.now().After(expires)
+	return err == nil && len(raw) == sessionBytes && hmac.Equal(raw[sessionRandom:], sessionMAC(p, raw))
 }
 
 // takeSession finds the session for an RTAC, checks it belongs to the client, the API
@@ -152,7 +144,7 @@ func (s *Service) takeSession(p *Pool, c *AppClient, id, challenge string, admin
 		return nil, errInvalidParameter(msgMissingSession)
 	}
 	ss := p.sessions[id]
-	if ss == nil && s.evicted(p, id) {
+	if ss == nil && forgotten(p, id) {
 		return nil, errNotAuthorized(msgSessionExpired)
 	}
 	if ss == nil || ss.clientID != c.id() || ss.admin != admin {
