@@ -58,6 +58,10 @@ type Options struct {
 	Triggers Triggers
 	// Limits switches on Cognito's quotas and injected latency; off when zero.
 	Limits Limits
+	// Resources caps the pools, app clients, users, groups, identity providers,
+	// resource servers, sign-in sessions and devices the pool keeps; zero members
+	// take Cognito's quotas (see [Resources]).
+	Resources Resources
 
 	// MaxConns caps the connections served at once; the next one waits in the
 	// listen backlog until one closes. 0 means DefaultMaxConns.
@@ -102,6 +106,12 @@ type Triggers = idp.TriggerOptions
 // Limits are quotas and latency (see its SetQuota and SetLatency).
 type Limits = idp.Limits
 
+// Resources caps how many of each resource the pool keeps.
+type Resources = idp.Resources
+
+// DefaultSessions is how many sign-ins in flight a pool keeps by default.
+const DefaultSessions = idp.DefaultSessions
+
 // Server is an emulated Cognito endpoint. Create it with [New], then serve its
 // [Server.Handler] yourself or call [Server.Start]. It is safe for concurrent use.
 type Server struct {
@@ -142,7 +152,7 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	svc := idp.New(idp.Options{Region: o.Region, Now: o.Now, Random: o.Random, NewKey: o.NewKey, SRPSkew: o.SRPSkew, Triggers: o.Triggers, Limits: o.Limits})
+	svc := idp.New(idp.Options{Region: o.Region, Now: o.Now, Random: o.Random, NewKey: o.NewKey, SRPSkew: o.SRPSkew, Triggers: o.Triggers, Limits: o.Limits, Resources: o.Resources})
 	return &Server{opts: o, svc: svc, ops: svc.Operations(), log: log, requireSig: o.RequireSignature}
 }
 

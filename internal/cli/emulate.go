@@ -27,7 +27,7 @@ func newEmulateCmd(env Env) *cobra.Command {
 	)
 	// The HTTP face's bounds and who may call it (issue #13).
 	var (
-		maxConns                 int
+		maxConns, maxSessions    int
 		allowOrigins, allowHosts []string
 	)
 	// Signed requests and the public URL of a pool beyond loopback (issue #13).
@@ -70,6 +70,9 @@ AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCES
 			if maxConns < 0 {
 				return exitcode.Usagef("--max-conns must not be negative, got %d", maxConns)
 			}
+			if maxSessions < 0 {
+				return exitcode.Usagef("--max-sessions must not be negative, got %d", maxSessions)
+			}
 			var limits emulator.Limits
 			var triggers emulator.Triggers
 			if err := limitFlags(&limits, &triggers, quotas, latencies, lambdas, perUser, lambdaTimeout); err != nil {
@@ -89,7 +92,7 @@ AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCES
 			}
 			log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 			srv := emulator.New(emulator.Options{Region: region, Logger: log, Now: env.Now, Random: env.Random, Limits: limits, Triggers: triggers,
-				MaxConns: maxConns, AllowOrigins: allowOrigins, AllowHosts: allowHosts,
+				MaxConns: maxConns, AllowOrigins: allowOrigins, AllowHosts: allowHosts, Resources: emulator.Resources{Sessions: maxSessions},
 				AccessKeyID: keyID, SecretAccessKey: secret, RequireSignature: requireSignature, PublicURL: publicURL})
 			ctx := cmd.Context()
 
@@ -159,6 +162,7 @@ AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCES
 	f.DurationVar(&lambdaTimeout, "lambda-timeout", 0, "how long a trigger may take (default 5s, as Cognito)")
 	// The HTTP face's bounds and who may call it (issue #13).
 	f.IntVar(&maxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once (more wait for a free one)")
+	f.IntVar(&maxSessions, "max-sessions", emulator.DefaultSessions, "sign-ins in flight a pool keeps (past it the oldest session is forgotten, its client told it expired)")
 	f.StringArrayVar(&allowOrigins, "allow-origin", nil, "a web origin (e.g. http://localhost:3000, or *) whose pages may call Admin and provisioning operations and read the outbox; repeatable")
 	f.StringArrayVar(&allowHosts, "allow-host", nil, "a host name, besides the bound address and localhost, that requests may name in their Host header; repeatable")
 	// Signed requests and the public URL of a pool beyond loopback (issue #13).

@@ -90,6 +90,7 @@
 //	trigger.go               Lambda trigger calls (the package's only HTTP)
 //	trigger_hooks.go         PreAuthentication, PostAuthentication, PreTokenGeneration
 //	quota.go, quota_*.go     request-rate quotas and injected latency
+//	limits.go                resource limits (Cognito's quotas) and every bound on what requests make the pool keep
 //	outbox.go                the SMS and email a pool sends
 //	errors.go                Cognito's exception names and messages
 //	shapes.go, validate.go   shared wire shapes, required-member validation

@@ -72,6 +72,9 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *AdminCreateUserInput)
 	if e := p.aliasConflict(nil, attrs); e != nil && !in.ForceAliasCreation {
 		return nil, e
 	}
+	if e := s.roomForUser(p); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	u := &User{
 		Username: username, Sub: s.newUUID(), Attrs: map[string]string{},

@@ -174,6 +174,9 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *CreateUserPoolCl
 	if e := p.checkClientOAuth(in); e != nil {
 		return nil, e
 	}
+	if e := s.roomForClient(p); e != nil {
+		return nil, e
+	}
 	p.clients[*c.ClientId] = &AppClient{cfg: c}
 	return &CreateUserPoolClientOutput{UserPoolClient: &c}, nil
 }

@@ -120,6 +120,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, in *ConfirmDeviceInput) (*C
 	if d.Confirmed {
 		return nil, &Error{Type: TypeDeviceKeyExists, Message: "Device key already exists."}
 	}
+	s.roomForDevice(u, d.Key)
 	now := s.now()
 	d.Confirmed, d.Name, d.Modified, d.LastAuth = true, in.DeviceName, now, now
 	if hasVer {

@@ -127,6 +127,9 @@ func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateG
 		// (API reference, CreateGroup); the message text has no public capture.
 		return nil, newErr(TypeGroupExists, "A group with the name %s already exists.", in.GroupName)
 	}
+	if e := s.roomForGroup(p); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	g := &groupRecord{Name: in.GroupName, Description: in.Description, Precedence: in.Precedence, RoleArn: in.RoleArn, Created: now, Modified: now}
 	p.dir.Groups[g.Name] = g
@@ -303,7 +306,16 @@ func (s *Service) memberOp(in *MembershipInput, f func(p *Pool, g *groupRecord, 
 // AdminAddUserToGroup makes a user a member of a group (adding a member twice is
 // not an error).
 func (s *Service) AdminAddUserToGroup(_ context.Context, in *MembershipInput) (*struct{}, error) {
-	return s.memberOp(in, func(p *Pool, g *groupRecord, u *User) { p.dir.addMember(g.Name, u.Sub) })
+	var e *Error
+	out, err := s.memberOp(in, func(p *Pool, g *groupRecord, u *User) {
+		if e = s.roomForMembership(p, g.Name, u.Sub); e == nil {
+			p.dir.addMember(g.Name, u.Sub)
+		}
+	})
+	if e != nil {
+		return nil, e
+	}
+	return out, err
 }
 
 // AdminRemoveUserFromGroup ends a membership (removing a non-member is not an error).

@@ -140,6 +140,9 @@ func (s *Service) CreateIdentityProvider(_ context.Context, in *CreateIdentityPr
 			return nil, newErr(TypeDuplicateProvider, "The identifier %s is already used by another provider.", id)
 		}
 	}
+	if e := s.roomForProvider(p); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	ip := &IdentityProviderType{
 		AttributeMapping: copyMap(in.AttributeMapping), CreationDate: epoch(now),

@@ -277,9 +277,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *CreateUserPoolInput) (
 	}
 	p.mfa.fromPoolSettings(cfg.MfaConfiguration)
 	p.dir.init()
-	s.mu.Lock()
-	s.pools[id] = p
-	s.mu.Unlock()
+	if e := s.addPool(p); e != nil {
+		return nil, e
+	}
 	out := p.describe()
 	return &CreateUserPoolOutput{UserPool: &out}, nil
 }

@@ -106,6 +106,9 @@ func (s *Service) CreateResourceServer(_ context.Context, in *ResourceServerInpu
 	if p.dir.ResourceServers[in.Identifier] != nil {
 		return nil, errInvalidParameter("%s already exists in user pool %s.", in.Identifier, p.id)
 	}
+	if e := s.roomForResourceServer(p); e != nil {
+		return nil, e
+	}
 	rs := in.record()
 	p.dir.ResourceServers[in.Identifier] = rs
 	return &ResourceServerOutput{ResourceServer: rs}, nil

@@ -76,6 +76,9 @@ func (s *Service) SignUp(ctx context.Context, in *SignUpInput) (*SignUpOutput, e
 	if e := p.aliasConflict(nil, attrs); e != nil && e.Type == TypeUsernameExists {
 		return nil, e
 	}
+	if e := s.roomForUser(p); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	u := &User{Username: username, Sub: s.newUUID(), Attrs: attrs, Status: StatusUnconfirmed, Enabled: true, Created: now, Modified: now}
 	if username != in.Username {
@@ -542,7 +545,7 @@ func (s *Service) RevokeToken(ctx context.Context, in *RevokeTokenInput) (*Revok
 	if rt.clientID != c.id() {
 		return nil, &Error{Type: TypeUnauthorized, Message: "Token was not issued to this client."}
 	}
-	s.revoke(p, rt.family, s.now().Add(25*time.Hour))
+	s.revokeFamily(p, rt.user, rt.family, s.now().Add(25*time.Hour))
 	delete(p.refresh, in.Token)
 	return &RevokeTokenOutput{}, nil
 }

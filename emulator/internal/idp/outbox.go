@@ -25,38 +25,55 @@ type Message struct {
 	Body string `json:"body"`
 }
 
-// Outbox keeps every message the pools send, bounded in size (oldest dropped first).
-// It is safe for concurrent use.
+// Outbox keeps the messages the pools send, bounded in number and in bytes: past
+// either bound the oldest are dropped first. It is safe for concurrent use.
 type Outbox struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	seq  int64
-	msgs []Message
-	max  int
+	mu  sync.Mutex
+	now func() time.Time
+	seq int64
+	// msgs[head:] are the messages kept, oldest first; bytes is their size.
+	msgs     []Message
+	head     int
+	bytes    int64
+	maxMsgs  int
+	maxBytes int64
 }
 
-// DefaultOutboxSize is how many messages an outbox keeps.
-const DefaultOutboxSize = 100000
-
-// NewOutbox returns an empty outbox.
+// NewOutbox returns an empty outbox keeping at most DefaultOutboxMessages messages
+// and DefaultOutboxBytes bytes of them.
 func NewOutbox(now func() time.Time) *Outbox {
 	if now == nil {
 		now = time.Now
 	}
-	return &Outbox{now: now, max: DefaultOutboxSize}
+	return &Outbox{now: now, maxMsgs: DefaultOutboxMessages, maxBytes: DefaultOutboxBytes}
 }
 
+// size is what a message counts against the outbox's byte bound: its strings and
+// a fixed part for the rest.
+func (m *Message) size() int64 {
+	return int64(len(m.PoolID)+len(m.Username)+len(m.Medium)+len(m.Destination)+len(m.Purpose)+len(m.Code)+len(m.Body)) + 64
+}
+
+// add appends m, dropping the oldest messages past the bounds. Amortised O(1): the
+// kept messages move to the front of the slice once half of it is dropped ones.
 func (o *Outbox) add(m Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.seq++
 	m.Seq = o.seq
 	m.Time = o.now()
-	if len(o.msgs) >= o.max {
-		n := copy(o.msgs, o.msgs[len(o.msgs)/4:])
-		o.msgs = o.msgs[:n]
-	}
 	o.msgs = append(o.msgs, m)
+	o.bytes += m.size()
+	for len(o.msgs)-o.head > 1 && (len(o.msgs)-o.head > o.maxMsgs || o.bytes > o.maxBytes) {
+		o.bytes -= o.msgs[o.head].size()
+		o.msgs[o.head] = Message{}
+		o.head++
+	}
+	if o.head > 0 && o.head >= len(o.msgs)/2 {
+		n := copy(o.msgs, o.msgs[o.head:])
+		clear(o.msgs[n:])
+		o.msgs, o.head = o.msgs[:n], 0
+	}
 }
 
 // Filter selects messages; empty fields match anything.
@@ -75,7 +92,7 @@ func (o *Outbox) List(f Filter) []Message {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []Message
-	for i := len(o.msgs) - 1; i >= 0; i-- {
+	for i := len(o.msgs) - 1; i >= o.head; i-- {
 		m := o.msgs[i]
 		if m.Seq <= f.After {
 			break

@@ -40,6 +40,9 @@ type Options struct {
 	Triggers TriggerOptions
 	// Limits are the quotas and injected latency (quota.go); off by default.
 	Limits Limits
+	// Resources caps how many pools, clients, groups, sessions, … the service keeps
+	// (limits.go); zero members take Cognito's quotas.
+	Resources Resources
 }
 
 // LockoutPolicy is how repeated wrong passwords lock a user out.
@@ -91,6 +94,7 @@ func New(o Options) *Service {
 	if o.Lockout.Max == 0 {
 		o.Lockout.Max = 15 * time.Minute
 	}
+	o.Resources = o.Resources.withDefaults()
 	ownClient := o.Triggers.Client == nil
 	if ownClient {
 		o.Triggers.Client = newLambdaClient()
@@ -98,6 +102,7 @@ func New(o Options) *Service {
 	s := &Service{opts: o, rnd: syncrand.New(o.Random), ownClient: ownClient, pools: make(map[string]*Pool), outbox: o.Outbox}
 	if s.outbox == nil {
 		s.outbox = NewOutbox(o.Now)
+		s.outbox.maxMsgs, s.outbox.maxBytes = o.Resources.OutboxMessages, o.Resources.OutboxBytes
 	}
 	if o.NewKey == nil {
 		s.opts.NewKey = func() (*tokens.Key, error) { return tokens.NewKey(s.random()) }

@@ -33,6 +33,7 @@ type Pool struct {
 	subs     map[string]*User
 	byAttr   map[string]*User // by attrKey(name, value) for indexedAttrs
 	sessions map[string]*session
+	sessq    sessionQueue // the sessions' ids, oldest first (state_sessions.go)
 	refresh  map[string]*refreshToken
 	revoked  map[string]time.Time // origin_jti of revoked token families → when to forget
 	key      *tokens.Key
@@ -162,6 +163,8 @@ type User struct {
 	codeRequests map[string][]time.Time
 	// refreshTokens lists the user's live refresh tokens, oldest first.
 	refreshTokens []string
+	// revokedFamilies lists the user's revoked token families, oldest first (limits.go).
+	revokedFamilies []string
 	// MFA is the user's MFA settings and TOTP secret (signin_mfa.go).
 	MFA userMFA
 	// Devices are the user's devices by device key (state_devices.go).

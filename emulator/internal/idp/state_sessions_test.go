@@ -22,7 +22,7 @@ func TestSessionSingleUse(t *testing.T) {
 
 // TestSessionExpiry checks the session's lifetime against the injected clock: alive
 // at exactly AuthSessionValidity (3 minutes by default), expired a moment after, and
-// then forgotten.
+// then forgotten (and still answered as expired, its id being the pool's).
 func TestSessionExpiry(t *testing.T) {
 	tp := newTestPool(t)
 	p, c := tp.pool(t)
@@ -42,6 +42,8 @@ func TestSessionExpiry(t *testing.T) {
 		t.Fatal("an expired session is kept after its refusal")
 	}
 	_, e = tp.svc.takeSession(p, c, stale.id, "SMS_MFA", false)
+	wantErr(t, e, TypeNotAuthorized, msgSessionExpired)
+	_, e = tp.svc.takeSession(p, c, "bm90LWEtc2Vzc2lvbi1vZi10aGlzLXBvb2w", "SMS_MFA", false)
 	wantErr(t, e, TypeNotAuthorized, "Invalid session for the user.")
 }
 

@@ -210,7 +210,7 @@ func (s *Service) revokeUserTokens(p *Pool, u *User) {
 	until := s.now().Add(25 * time.Hour)
 	for _, tok := range u.refreshTokens {
 		if r := p.refresh[tok]; r != nil {
-			s.revoke(p, r.family, until)
+			s.revokeFamily(p, u, r.family, until)
 			delete(p.refresh, tok)
 		}
 	}
