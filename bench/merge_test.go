@@ -1,0 +1,212 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/authbench/authbench/reports"
+)
+
+// mergeT0 is the common start of the generated shards' run.
+var mergeT0 = time.Unix(1_700_000_000, 0).UTC()
+
+// fakeShard describes a shard directory written by writeFakeShard: shard Index of
+// Shards, n intervals of one second (the last one 0.6 s), starting Skew after the
+// common start.
+type fakeShard struct {
+	Index, Shards, N int
+	Skew             time.Duration
+	// Metrics are the interval log's metrics; Spin, if set, the shard's pacerSpin.
+	Metrics []string
+	Spin    *SpinUsage
+	// Fast writes the log's lines with a few precomputed encodings instead of
+	// encoding every histogram (for long logs).
+	Fast bool
+}
+
+// fakeValues are the values of shard i's interval k of metric j: a few, varying.
+func fakeValues(i, k, j int) []int64 {
+	n := 1 + (i+k+j)%4
+	out := make([]int64, n)
+	for v := range out {
+		out[v] = int64(500*(j+1) + 37*((i*7+k*3+v)%50) + 1000*i)
+	}
+	return out
+}
+
+// writeFakeShard writes a shard's artifacts into dir: summary.json (with its
+// intervals), intervals.hlog and intervals.ndjson, as a shard of one run would.
+func writeFakeShard(t testing.TB, dir string, fs fakeShard) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	start := mergeT0.Add(fs.Skew)
+	lf, err := os.Create(filepath.Join(dir, IntervalsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	bw := bufio.NewWriter(lf)
+	hl, err := NewHistogramLog(bw, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, err := os.Create(filepath.Join(dir, IntervalRowsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	rbw := bufio.NewWriter(rf)
+	rows := NewIntervalRows(rbw, rf.Name())
+	// Fast mode: one encoding per distinct value set, written as the log writer does.
+	cache := map[string]string{}
+	base := start.Truncate(time.Second)
+	run := map[string]*hdr.Histogram{}
+	var c Counters
+	end := start
+	for k := range fs.N {
+		ivStart := start.Add(time.Duration(k) * time.Second)
+		ivEnd := ivStart.Add(time.Second)
+		if k == fs.N-1 {
+			ivEnd = ivStart.Add(600 * time.Millisecond)
+		}
+		end = ivEnd
+		iv := &Interval{Start: ivStart, End: ivEnd, RunStart: start, Metrics: map[string]Stats{}, Histograms: map[string]*hdr.Histogram{}}
+		for j, m := range fs.Metrics {
+			h := hdr.New(1, 60_000_000, 2)
+			vals := fakeValues(fs.Index, k, j)
+			for _, v := range vals {
+				_ = h.RecordValue(v)
+			}
+			h.SetStartTimeMs(ivStart.UnixMilli())
+			h.SetEndTimeMs(ivEnd.UnixMilli())
+			iv.Histograms[m] = h
+			iv.Metrics[m] = StatsOf(h)
+			if run[m] == nil {
+				run[m] = newHist()
+			}
+			run[m].Merge(h)
+			if fs.Fast {
+				key := fmt.Sprint(vals)
+				enc, ok := cache[key]
+				if !ok {
+					b, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
+					if err != nil {
+						t.Fatal(err)
+					}
+					enc = string(b)
+					cache[key] = enc
+				}
+				fmt.Fprintf(bw, "Tag=%s,%.6f,%.6f,%.6f,%s\n", m, ivStart.Sub(base).Seconds(), ivEnd.Sub(ivStart).Seconds(), float64(h.Max())/1e6, enc)
+			}
+		}
+		ok := int64(len(fakeValues(fs.Index, k, 0)))
+		iv.Counters = Counters{Started: ok + 1, Completed: ok, Outcomes: map[string]int64{OutcomeOK: ok}}
+		if k%3 == 1 {
+			iv.Counters.Completed++
+			iv.Counters.Outcomes["NotAuthorizedException"] = 1
+		}
+		c.add(&iv.Counters)
+		if !fs.Fast {
+			hl.OnInterval(iv)
+		}
+		rows.OnInterval(iv)
+	}
+	if err := hl.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rbw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	wall := end.Sub(start)
+	s := Summary{Schema: SummarySchema, Kind: "bench", Target: "embedded", Mode: string(Open), Start: start, End: end,
+		WallS: round3(wall.Seconds()),
+		Config: SummaryConfig{Rate: 30, DurationS: float64(fs.N), LateToleranceUS: DefaultLateTolerance.Microseconds(), IntervalS: 1,
+			Mix: map[string]int{FlowSRP: 1}, UserSet: 10},
+		Totals: Totals{Planned: c.Started + 1, Started: c.Started, Completed: c.Completed, OK: c.Outcomes[OutcomeOK],
+			Errors: c.Completed - c.Outcomes[OutcomeOK], LateStarts: int64(fs.Index), MaxStartLagUS: int64(100 * (fs.Index + 1))},
+		Rates:   Rates{Planned: 10, Achieved: round3(float64(c.Started) / wall.Seconds())},
+		Metrics: map[string]Stats{}, Outcomes: c.Outcomes,
+		FlowOutcomes: map[string]map[string]int64{FlowSRP: c.Outcomes}, NextSteps: map[string]int64{"done": c.Completed},
+		CPU: CPUUsage{User: 0.5 + float64(fs.Index)/10, System: 0.125, Wall: round3(wall.Seconds()), Cores: 2,
+			Utilization: round3((0.625 + float64(fs.Index)/10) / wall.Seconds() / 2), Known: true},
+		Spin: fs.Spin, Warnings: []string{fmt.Sprintf("warning of shard %d", fs.Index)},
+		Run: &RunInfo{RunID: "run-1", ConfigHash: "0123456789abcdef", Shard: fs.Index, Shards: fs.Shards, StartAt: mergeT0,
+			Histogram: HistogramSettingsOf(time.Second), Thresholds: []string{"signin.errors: rate < 0.5"}}}
+	for m, h := range run {
+		s.Metrics[m] = StatsOf(h)
+	}
+	if err := writeSummaryRows(dir, &s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mergeShardsForTest writes shards (each a shard-i directory under a temporary run
+// directory), merges them into out, and returns merge's output with out replaced by
+// OUT.
+func mergeShardsForTest(t *testing.T, shards []fakeShard, out string) string {
+	t.Helper()
+	runDir := t.TempDir()
+	for _, fs := range shards {
+		writeFakeShard(t, filepath.Join(runDir, fmt.Sprintf("shard-%d", fs.Index)), fs)
+	}
+	var stdout bytes.Buffer
+	err := MergeShards(t.Context(), MergeOptions{Dirs: []string{runDir}, Out: out, Timeout: time.Second, Poll: time.Second,
+		Stdout: &stdout, Now: func() time.Time { return mergeT0.Add(time.Hour) }})
+	if err != nil {
+		t.Fatalf("merge: %v\n%s", err, stdout.String())
+	}
+	return strings.ReplaceAll(stdout.String(), out, "OUT")
+}
+
+// goldenShards are three shards of a 5-interval run, started a few ms apart, the
+// last of which stopped after 3 intervals.
+func goldenShards(spin func(i int) *SpinUsage) []fakeShard {
+	var out []fakeShard
+	for i := range 3 {
+		n := 5
+		if i == 2 {
+			n = 3 // a shard that stopped early
+		}
+		fs := fakeShard{Index: i, Shards: 3, N: n, Skew: time.Duration(i*7) * time.Millisecond,
+			Metrics: []string{MetricLatency, MetricService, "api.InitiateAuth"}}
+		if spin != nil {
+			fs.Spin = spin(i)
+		}
+		out = append(out, fs)
+	}
+	return out
+}
+
+// TestMergeGolden merges three generated shards and compares the merged summary and
+// interval log with golden files (written by the merge as it was before it
+// streamed: a short run's merge is unchanged byte for byte).
+func TestMergeGolden(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "merged")
+	mergeShardsForTest(t, goldenShards(nil), out)
+	for _, f := range []string{SummaryFile, IntervalsFile} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "merge-"+f, b)
+	}
+	if _, err := reports.LoadRun(out); err != nil {
+		t.Fatal(err)
+	}
+}
