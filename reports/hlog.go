@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -120,58 +121,22 @@ func (b *tagBuckets) add(h LogHist, max int) {
 }
 
 func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
-	l := &IntervalLog{}
+	lr := NewIntervalLogReader(r)
 	var tags map[string]*tagBuckets
 	var order []string
 	if maxPerTag > 0 {
 		tags = map[string]*tagBuckets{}
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if b, ok := strings.CutPrefix(line, "#[BaseTime: "); ok {
-			f, _, _ := strings.Cut(b, " ")
-			if v, err := strconv.ParseFloat(f, 64); err == nil {
-				l.BaseTime = time.UnixMilli(int64(math.Round(v * 1000))).UTC()
-				l.baseS, l.hasBase = v, true
-			}
-			continue
-		}
-		if b, ok := strings.CutPrefix(line, "#[StartTime: "); ok {
-			f, _, _ := strings.Cut(b, " ")
-			if v, err := strconv.ParseFloat(f, 64); err == nil {
-				l.startS, l.hasStartTime = v, true
-			}
-			continue
-		}
-		if line == "" || line[0] == '#' || line[0] == '"' {
-			continue
-		}
-		var h LogHist
-		if rest, ok := strings.CutPrefix(line, "Tag="); ok {
-			tag, tail, ok := strings.Cut(rest, ",")
-			if !ok {
-				return nil, fmt.Errorf("line %d: no fields after the tag", n)
-			}
-			h.Tag, line = tag, tail
-		}
-		f := strings.Split(line, ",")
-		if len(f) != 4 {
-			return nil, fmt.Errorf("line %d: %d fields, want start,length,max,histogram", n, len(f))
-		}
-		var err error
-		if h.StartS, err = strconv.ParseFloat(f[0], 64); err != nil {
-			return nil, fmt.Errorf("line %d: start: %v", n, err)
-		}
-		if h.LengthS, err = strconv.ParseFloat(f[1], 64); err != nil {
-			return nil, fmt.Errorf("line %d: length: %v", n, err)
-		}
-		if h.Hist, err = hdr.Decode([]byte(f[3])); err != nil {
-			return nil, fmt.Errorf("line %d: histogram: %v", n, err)
+	var hists []LogHist
+	for {
+		h, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, err
 		}
 		if tags == nil {
-			l.Hists = append(l.Hists, h)
+			hists = append(hists, h)
 			continue
 		}
 		b := tags[h.Tag]
@@ -182,13 +147,138 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 		}
 		b.add(h, maxPerTag)
 	}
-	if err := sc.Err(); err != nil {
+	l := lr.log
+	for _, t := range order {
+		hists = append(hists, tags[t].hists...)
+	}
+	l.Hists = hists
+	return &l, nil
+}
+
+// IntervalLogReader reads an interval log one histogram at a time, in file order:
+// it holds the log's header and the histogram it returned last, not the log, so a
+// log of any length is read in constant memory. ReadIntervalLog and
+// ReadIntervalLogCapped read through it.
+type IntervalLogReader struct {
+	sc   *bufio.Scanner
+	line int
+	// log holds the header lines read so far (no histograms).
+	log IntervalLog
+	// base is the offset of the log's timestamps (seconds since the epoch), fixed
+	// at the first histogram.
+	base      float64
+	baseFixed bool
+}
+
+// NewIntervalLogReader reads the interval log r.
+func NewIntervalLogReader(r io.Reader) *IntervalLogReader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	return &IntervalLogReader{sc: sc}
+}
+
+// BaseTime is the log's base time as read so far (zero before its BaseTime line,
+// or when it has none).
+func (lr *IntervalLogReader) BaseTime() time.Time { return lr.log.BaseTime }
+
+// Next returns the log's next histogram, its times relative to the log's base time
+// as written, or io.EOF after the last. Comment and legend lines are skipped; a
+// histogram line that does not parse is an error naming its line.
+func (lr *IntervalLogReader) Next() (LogHist, error) {
+	for lr.sc.Scan() {
+		lr.line++
+		n := lr.line
+		line := strings.TrimSpace(lr.sc.Text())
+		if b, ok := strings.CutPrefix(line, "#[BaseTime: "); ok {
+			f, _, _ := strings.Cut(b, " ")
+			if v, err := strconv.ParseFloat(f, 64); err == nil {
+				lr.log.BaseTime = time.UnixMilli(int64(math.Round(v * 1000))).UTC()
+				lr.log.baseS, lr.log.hasBase = v, true
+			}
+			continue
+		}
+		if b, ok := strings.CutPrefix(line, "#[StartTime: "); ok {
+			f, _, _ := strings.Cut(b, " ")
+			if v, err := strconv.ParseFloat(f, 64); err == nil {
+				lr.log.startS, lr.log.hasStartTime = v, true
+			}
+			continue
+		}
+		if line == "" || line[0] == '#' || line[0] == '"' {
+			continue
+		}
+		var h LogHist
+		if rest, ok := strings.CutPrefix(line, "Tag="); ok {
+			tag, tail, ok := strings.Cut(rest, ",")
+			if !ok {
+				return LogHist{}, fmt.Errorf("line %d: no fields after the tag", n)
+			}
+			h.Tag, line = tag, tail
+		}
+		f := strings.Split(line, ",")
+		if len(f) != 4 {
+			return LogHist{}, fmt.Errorf("line %d: %d fields, want start,length,max,histogram", n, len(f))
+		}
+		var err error
+		if h.StartS, err = strconv.ParseFloat(f[0], 64); err != nil {
+			return LogHist{}, fmt.Errorf("line %d: start: %v", n, err)
+		}
+		if h.LengthS, err = strconv.ParseFloat(f[1], 64); err != nil {
+			return LogHist{}, fmt.Errorf("line %d: length: %v", n, err)
+		}
+		if h.Hist, err = hdr.Decode([]byte(f[3])); err != nil {
+			return LogHist{}, fmt.Errorf("line %d: histogram: %v", n, err)
+		}
+		if !lr.baseFixed {
+			lr.base, lr.baseFixed = lr.log.absBase(h.StartS), true
+		}
+		return h, nil
+	}
+	if err := lr.sc.Err(); err != nil {
+		return LogHist{}, err
+	}
+	return LogHist{}, io.EOF
+}
+
+// NextHistogram returns the log's next histogram as Histograms returns it: tagged
+// with its metric, its start and end absolute times in ms since the epoch. It
+// returns io.EOF after the last.
+func (lr *IntervalLogReader) NextHistogram() (*hdr.Histogram, error) {
+	h, err := lr.Next()
+	if err != nil {
 		return nil, err
 	}
-	for _, t := range order {
-		l.Hists = append(l.Hists, tags[t].hists...)
+	return h.stamp(lr.base), nil
+}
+
+// absBase is the offset (seconds since the epoch) of the log's timestamps, given its
+// first histogram's start, computed as HdrHistogram's own log reader computes it: the
+// BaseTime line; without one, the timestamps are absolute, or relative to the
+// StartTime (or the first start) when they lie more than a year before it.
+func (l *IntervalLog) absBase(firstStartS float64) float64 {
+	if l.hasBase {
+		return l.baseS
 	}
-	return l, nil
+	start := l.startS
+	if !l.hasStartTime {
+		start = firstStartS
+	}
+	if firstStartS < start-365*24*3600.0 {
+		return start
+	}
+	return 0
+}
+
+// stamp sets h's histogram's start and end to absolute times (ms since the epoch)
+// given the log's base (seconds since the epoch), and its tag, and returns it.
+func (h LogHist) stamp(base float64) *hdr.Histogram {
+	abs := h.StartS + base
+	h.Hist.SetStartTimeMs(int64(abs * 1000.0))
+	h.Hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
+	if h.Tag != "" {
+		h.Hist.SetTag(h.Tag)
+	}
+	return h.Hist
 }
 
 // Histograms returns the log's histograms in file order, each tagged with its metric
@@ -197,28 +287,13 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 // absolute timestamps, or timestamps relative to its StartTime when they lie more
 // than a year before it). The histograms are the log's own, not copies.
 func (l *IntervalLog) Histograms() []*hdr.Histogram {
-	if l == nil {
+	if l == nil || len(l.Hists) == 0 {
 		return nil
 	}
-	base := l.baseS
-	if !l.hasBase && len(l.Hists) > 0 {
-		start := l.startS
-		if !l.hasStartTime {
-			start = l.Hists[0].StartS
-		}
-		if l.Hists[0].StartS < start-365*24*3600.0 {
-			base = start
-		}
-	}
+	base := l.absBase(l.Hists[0].StartS)
 	out := make([]*hdr.Histogram, 0, len(l.Hists))
 	for _, h := range l.Hists {
-		abs := h.StartS + base
-		h.Hist.SetStartTimeMs(int64(abs * 1000.0))
-		h.Hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
-		if h.Tag != "" {
-			h.Hist.SetTag(h.Tag)
-		}
-		out = append(out, h.Hist)
+		out = append(out, h.stamp(base))
 	}
 	return out
 }
