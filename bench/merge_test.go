@@ -3,9 +3,11 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +210,180 @@ func TestMergeGolden(t *testing.T) {
 	}
 	if _, err := reports.LoadRun(out); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMergeGoldenRowsAndSpin checks the files the streaming merge added or changed:
+// the merged intervals.ndjson (the rows summary.json's "intervals" is copied from)
+// and, for shards that report their pacer's spin, the merged pacerSpin.
+func TestMergeGoldenRowsAndSpin(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "merged")
+	stdout := mergeShardsForTest(t, goldenShards(nil), out)
+	b, err := os.ReadFile(filepath.Join(out, IntervalRowsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "merge-intervals.ndjson", b)
+	golden(t, "merge-stdout.txt", []byte(stdout))
+
+	spin := filepath.Join(t.TempDir(), "spin")
+	stdout = mergeShardsForTest(t, goldenShards(goldenSpin), spin)
+	golden(t, "merge-spin-stdout.txt", []byte(stdout))
+	b, err = os.ReadFile(filepath.Join(spin, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "merge-spin-summary.json", b)
+}
+
+// goldenSpin is shard i's pacerSpin in the generated runs: auto, spinning.
+func goldenSpin(i int) *SpinUsage {
+	return &SpinUsage{Mode: "auto", SpinUS: 600, PeakGapUS: 1200, Waits: int64(1000 * (i + 1)), CPUS: 0.25 * float64(i+1), Share: 0.05}
+}
+
+// TestMergePacerSpin checks that the merged pacerSpin is the shards' combined:
+// their waits and spin CPU summed, that CPU's share of the merged wall time, and the
+// shards' (common) plan; and that it is absent when no shard reports one.
+func TestMergePacerSpin(t *testing.T) {
+	t.Parallel()
+	arts := func(spins ...*SpinUsage) []*Artifact {
+		var out []*Artifact
+		for _, sp := range spins {
+			out = append(out, &Artifact{Summary: Summary{Spin: sp}})
+		}
+		return out
+	}
+	wall := 4 * time.Second
+	got := mergeSpin(arts(goldenSpin(0), goldenSpin(1), goldenSpin(2)), wall)
+	want := &SpinUsage{Mode: "auto", SpinUS: 600, PeakGapUS: 1200, Waits: 1000 + 2000 + 3000, CPUS: 0.25 + 0.5 + 0.75, Share: round3(1.5 / 4)}
+	if got == nil || *got != *want {
+		t.Errorf("merged spin %+v, want %+v", got, want)
+	}
+	if got := mergeSpin(arts(nil, nil), wall); got != nil {
+		t.Errorf("merged spin of shards without one: %+v, want none", got)
+	}
+	// An older shard without pacerSpin adds nothing; a shard that spun more per
+	// wait names the plan.
+	fixed := &SpinUsage{Mode: "fixed", SpinUS: 1200, Waits: 10, CPUS: 0.012, Share: 0.003}
+	got = mergeSpin(arts(goldenSpin(0), nil, fixed), wall)
+	want = &SpinUsage{Mode: "fixed", SpinUS: 1200, Waits: 1010, CPUS: 0.262, Share: round3(0.262 / 4)}
+	if got == nil || *got != *want {
+		t.Errorf("merged spin %+v, want %+v", got, want)
+	}
+	// Through the whole merge, into summary.json.
+	out := filepath.Join(t.TempDir(), "merged")
+	mergeShardsForTest(t, goldenShards(goldenSpin), out)
+	var s Summary
+	if err := readSummaryHead(filepath.Join(out, SummaryFile), &s); err != nil {
+		t.Fatal(err)
+	}
+	want = &SpinUsage{Mode: "auto", SpinUS: 600, PeakGapUS: 1200, Waits: 6000, CPUS: 1.5, Share: round3(1.5 / s.WallS)}
+	if s.Spin == nil || *s.Spin != *want {
+		t.Errorf("summary.json pacerSpin %+v, want %+v", s.Spin, want)
+	}
+}
+
+// heapSampler is the rows writer of TestMergeMemoryBounded: every every-th write
+// (one merged interval's row) it collects garbage and notes the live heap.
+type heapSampler struct {
+	every, n int
+	peak     uint64
+}
+
+func (h *heapSampler) Write(p []byte) (int, error) {
+	h.n++
+	if h.n%h.every == 0 {
+		h.peak = max(h.peak, liveHeap())
+	}
+	return len(p), nil
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestMergeMemoryBounded merges three shards of a short run and of a run 60 times
+// as long (thousands of intervals each): the merge holds the same number of
+// histograms at once whatever the length, and its live heap, sampled after GC while
+// it merges, stays under a fixed bound (holding the long run's histograms would
+// take over ten times that).
+func TestMergeMemoryBounded(t *testing.T) {
+	metrics := []string{MetricLatency, MetricService}
+	const shards = 3
+	peaks := map[int]int{}
+	for _, n := range []int{50, 3000} {
+		dir := t.TempDir()
+		var arts []*Artifact
+		for i := range shards {
+			d := filepath.Join(dir, fmt.Sprintf("shard-%d", i))
+			writeFakeShard(t, d, fakeShard{Index: i, Shards: shards, N: n, Skew: time.Duration(i*3) * time.Millisecond, Metrics: metrics, Fast: true})
+			a, err := ReadArtifact(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			arts = append(arts, a)
+		}
+		base := liveHeap()
+		rows := &heapSampler{every: 200}
+		m, err := Merge(t.Context(), arts, MergeInfo{Shards: shards, Merged: []int{0, 1, 2}, Missing: []int{}}, nil, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Intervals != n || rows.n != n {
+			t.Errorf("n=%d: %d merged intervals, %d rows written, want %d", n, m.Intervals, rows.n, n)
+		}
+		var started, count int64
+		for _, a := range arts {
+			started += a.Summary.Totals.Started
+			count += a.Summary.Metrics[MetricLatency].Count
+		}
+		if m.Summary.Totals.Started != started || m.Summary.Metrics[MetricLatency].Count != count {
+			t.Errorf("n=%d: merged %d started, %d latencies; the shards %d and %d", n, m.Summary.Totals.Started, m.Summary.Metrics[MetricLatency].Count, started, count)
+		}
+		// The shards' next histograms, the interval's and the run's per metric.
+		if limit := shards + 2*len(metrics); m.HeldPeak > limit || m.HeldPeak == 0 {
+			t.Errorf("n=%d: the merge held up to %d histograms at once, want at most %d", n, m.HeldPeak, limit)
+		}
+		peaks[n] = m.HeldPeak
+		if n > 1000 {
+			const bound = 24 << 20
+			if rows.peak == 0 || rows.peak > base+bound {
+				t.Errorf("n=%d: live heap while merging %d MiB over the %d MiB before, want under %d MiB", n, (int64(rows.peak)-int64(base))>>20, base>>20, bound>>20)
+			}
+			t.Logf("n=%d: live heap while merging: %d KiB over the baseline", n, (int64(rows.peak)-int64(base))>>10)
+		}
+	}
+	if peaks[50] != peaks[3000] {
+		t.Errorf("histograms held at once: %d for 50 intervals, %d for 3000: it grows with the run", peaks[50], peaks[3000])
+	}
+}
+
+// TestMergeRefusesLogsOutOfOrder merges a shard whose interval log goes back in
+// time: an ErrInvalid error, not a silent mis-merge.
+func TestMergeRefusesLogsOutOfOrder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d := filepath.Join(dir, "shard-0")
+	writeFakeShard(t, d, fakeShard{Index: 0, Shards: 1, N: 4, Metrics: []string{MetricLatency}})
+	b, err := os.ReadFile(filepath.Join(d, IntervalsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	n := len(lines)
+	lines[n-1], lines[n-3] = lines[n-3], lines[n-1]
+	if err := os.WriteFile(filepath.Join(d, IntervalsFile), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadArtifact(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Merge(t.Context(), []*Artifact{a}, MergeInfo{Shards: 1}, nil, nil)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "back in time") {
+		t.Errorf("merge of a log out of order: %v, want an ErrInvalid error", err)
 	}
 }
