@@ -56,9 +56,10 @@ func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
 	return readIntervalLog(r, 0)
 }
 
-// MaxReportIntervals is how many histograms per metric LoadRun keeps of a run's
-// interval log: a decoded histogram takes ~140 KB whatever it holds, so the log of an
-// hours-long run (one per metric per second) could not be held whole.
+// MaxReportIntervals is how many histograms per metric, and how many per-interval
+// rows, LoadRun keeps of a run: a decoded histogram takes ~140 KB whatever it
+// holds, so the log of an hours-long run (one per metric per second) could not be
+// held whole, nor, over days, its rows.
 const MaxReportIntervals = 240
 
 // ReadIntervalLogCapped parses an interval log as ReadIntervalLog does while keeping
@@ -72,60 +73,66 @@ func ReadIntervalLogCapped(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 	return readIntervalLog(r, maxPerTag)
 }
 
-// tagBuckets are one metric's kept histograms while a capped log is read: each
-// covers width consecutive intervals of the file (the last one, n of them so far).
-type tagBuckets struct {
-	hists []LogHist
+// capBuckets keep a series (one metric's histograms, a run's rows) in at most a
+// given number of items, read one at a time: each kept item covers width
+// consecutive items of the series (the last one, n of them so far), and join merges
+// an item into the one before it.
+type capBuckets[T any] struct {
+	items []T
 	width int
 	n     int
+	join  func(into *T, next T)
 }
 
-// add appends h, merging it into the last bucket while that is not full, and halves
+// add appends x, merging it into the last bucket while that is not full, and halves
 // the buckets by merging pairs when there are more than max.
-func (b *tagBuckets) add(h LogHist, max int) {
+func (b *capBuckets[T]) add(x T, max int) {
 	if b.width == 0 {
 		b.width = 1
 	}
-	if k := len(b.hists); k > 0 && b.n < b.width {
-		last := &b.hists[k-1]
-		last.Hist.Merge(h.Hist)
-		last.LengthS = h.StartS + h.LengthS - last.StartS
+	if k := len(b.items); k > 0 && b.n < b.width {
+		b.join(&b.items[k-1], x)
 		b.n++
 		return
 	}
-	b.hists = append(b.hists, h)
+	b.items = append(b.items, x)
 	b.n = 1
-	if len(b.hists) <= max {
+	if len(b.items) <= max {
 		return
 	}
-	out := b.hists[:0]
-	for i := 0; i < len(b.hists); i += 2 {
-		m := b.hists[i]
-		if i+1 < len(b.hists) {
-			n := b.hists[i+1]
-			m.Hist.Merge(n.Hist)
-			m.LengthS = n.StartS + n.LengthS - m.StartS
+	out := b.items[:0]
+	for i := 0; i < len(b.items); i += 2 {
+		m := b.items[i]
+		if i+1 < len(b.items) {
+			b.join(&m, b.items[i+1])
 		}
 		out = append(out, m)
 	}
-	// The newest interval was alone in the last bucket: it joined the full bucket
-	// before it (even count) or stays alone (odd count).
-	if len(b.hists)%2 == 0 {
+	// The newest item was alone in the last bucket: it joined the full bucket before
+	// it (even count) or stays alone (odd count).
+	if len(b.items)%2 == 0 {
 		b.n = b.width + 1
 	} else {
 		b.n = 1
 	}
-	clear(b.hists[len(out):])
-	b.hists = out
+	clear(b.items[len(out):])
+	b.items = out
 	b.width *= 2
+}
+
+// joinHists merges next, the histogram of the intervals that follow into's, into
+// into.
+func joinHists(into *LogHist, next LogHist) {
+	into.Hist.Merge(next.Hist)
+	into.LengthS = next.StartS + next.LengthS - into.StartS
 }
 
 func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 	lr := NewIntervalLogReader(r)
-	var tags map[string]*tagBuckets
+	var tags map[string]*capBuckets[LogHist]
 	var order []string
 	if maxPerTag > 0 {
-		tags = map[string]*tagBuckets{}
+		tags = map[string]*capBuckets[LogHist]{}
 	}
 	var hists []LogHist
 	for {
@@ -141,7 +148,7 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 		}
 		b := tags[h.Tag]
 		if b == nil {
-			b = &tagBuckets{}
+			b = &capBuckets[LogHist]{join: joinHists}
 			tags[h.Tag] = b
 			order = append(order, h.Tag)
 		}
@@ -149,7 +156,7 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 	}
 	l := lr.log
 	for _, t := range order {
-		hists = append(hists, tags[t].hists...)
+		hists = append(hists, tags[t].items...)
 	}
 	l.Hists = hists
 	return &l, nil
