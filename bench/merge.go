@@ -214,6 +214,7 @@ type shardStream struct {
 	rSlot   int64
 }
 
+// close closes the shard's files.
 func (st *shardStream) close() {
 	if st.logFile != nil {
 		st.logFile.Close()
@@ -387,13 +388,6 @@ func Merge(ctx context.Context, arts []*Artifact, info MergeInfo, hlog, rows io.
 		if !found {
 			break
 		}
-		held := len(m.Run) + len(spare)
-		for _, st := range streams {
-			if st.h != nil {
-				held++
-			}
-		}
-		m.HeldPeak = max(m.HeldPeak, held)
 		var end time.Time
 		var c Counters
 		clear(hists)
@@ -436,6 +430,13 @@ func Merge(ctx context.Context, arts []*Artifact, info MergeInfo, hlog, rows io.
 				}
 			}
 		}
+		held := len(m.Run) + len(spare)
+		for _, st := range streams {
+			if st.h != nil {
+				held++
+			}
+		}
+		m.HeldPeak = max(m.HeldPeak, held)
 		start := anchor.Add(time.Duration(float64(cur) * iv * float64(time.Second)))
 		if start.Before(s.Start) {
 			start = s.Start

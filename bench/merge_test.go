@@ -387,3 +387,55 @@ func TestMergeRefusesLogsOutOfOrder(t *testing.T) {
 		t.Errorf("merge of a log out of order: %v, want an ErrInvalid error", err)
 	}
 }
+
+// TestMergeAboveTheCap merges shards of more intervals than the report keeps
+// (reports.MaxReportIntervals): the merged summary.json, intervals.ndjson and
+// intervals.hlog keep every interval, and the page is built, as a single run's, from
+// at most the cap of rows and of histograms per metric.
+func TestMergeAboveTheCap(t *testing.T) {
+	t.Parallel()
+	n := reports.MaxReportIntervals + 60
+	var shards []fakeShard
+	for i := range 2 {
+		shards = append(shards, fakeShard{Index: i, Shards: 2, N: n, Skew: time.Duration(i) * time.Millisecond, Metrics: []string{MetricLatency}, Fast: true})
+	}
+	out := filepath.Join(t.TempDir(), "merged")
+	mergeShardsForTest(t, shards, out)
+	f, err := os.Open(filepath.Join(out, IntervalsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := ReadHistogramLog(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, IntervalRowsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := reports.ReadIntervalRows(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := reports.ReadReport(filepath.Join(out, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != n || len(rows) != n || len(full.Bench.Intervals) != n {
+		t.Errorf("merged %d histograms, %d ndjson rows, %d summary rows; want %d each", len(hs), len(rows), len(full.Bench.Intervals), n)
+	}
+	r, err := reports.LoadRun(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := len(r.Log.Series(MetricLatency)); k > reports.MaxReportIntervals || k < reports.MaxReportIntervals/2 {
+		t.Errorf("the page reads %d histograms of %s, want at most %d", k, MetricLatency, reports.MaxReportIntervals)
+	}
+	if k := len(r.Bench.Intervals); k > reports.MaxReportIntervals || k < reports.MaxReportIntervals/2 {
+		t.Errorf("the page reads %d rows, want at most %d", k, reports.MaxReportIntervals)
+	}
+	if got, want := reports.StatsOf(r.Log.Merged(MetricLatency)), full.Bench.Metrics[MetricLatency]; got != want {
+		t.Errorf("the capped log's latency %+v, the summary's %+v", got, want)
+	}
+}
