@@ -1,14 +1,16 @@
 package bench
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -22,64 +24,204 @@ const (
 	IntervalsFile = reports.IntervalLogFile
 )
 
-// Artifact is one run's (or shard's) output directory as read back.
+// Artifact is one run's (or shard's) output directory as read back: its summary,
+// without the per-interval rows. Merge streams the rows and the interval log from
+// the directory, so an artifact's size does not depend on the run's length.
 type Artifact struct {
-	Dir     string
+	Dir string
+	// Summary is the directory's summary.json; its Intervals are left empty.
 	Summary Summary
-	// Intervals are the interval histograms of the interval log, tagged with their
-	// metric, with absolute start and end times (ms).
-	Intervals []*hdr.Histogram
 }
 
-// ReadArtifact reads dir's summary and interval log.
+// ReadArtifact reads dir's summary (all but its per-interval rows) and checks that
+// its interval log is there.
 func ReadArtifact(dir string) (*Artifact, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
-	if err != nil {
-		return nil, err
-	}
+	path := filepath.Join(dir, SummaryFile)
 	a := &Artifact{Dir: dir}
-	if err := json.Unmarshal(b, &a.Summary); err != nil {
-		return nil, fmt.Errorf("bench: %s: %w", filepath.Join(dir, SummaryFile), err)
+	if err := readSummaryHead(path, &a.Summary); err != nil {
+		return nil, err
 	}
 	if a.Summary.Schema != SummarySchema || a.Summary.Kind != "bench" {
-		return nil, fmt.Errorf("bench: %s: not a bench summary (schema %q, kind %q)", filepath.Join(dir, SummaryFile), a.Summary.Schema, a.Summary.Kind)
+		return nil, fmt.Errorf("bench: %s: not a bench summary (schema %q, kind %q)", path, a.Summary.Schema, a.Summary.Kind)
 	}
-	f, err := os.Open(filepath.Join(dir, IntervalsFile))
-	if err != nil {
+	if _, err := os.Stat(filepath.Join(dir, IntervalsFile)); err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	if a.Intervals, err = ReadHistogramLog(f); err != nil {
-		return nil, fmt.Errorf("bench: %s: %w", filepath.Join(dir, IntervalsFile), err)
 	}
 	return a, nil
 }
 
-// ReadHistogramLog reads every interval histogram of an interval log written by
-// HistogramLog, through reports.ReadIntervalLog: each tagged with its metric, with
-// absolute start and end times (ms since the epoch).
-func ReadHistogramLog(r io.Reader) ([]*hdr.Histogram, error) {
-	l, err := reports.ReadIntervalLog(r)
+// readSummaryHead decodes the summary at path into s, skipping its "intervals"
+// array one row at a time instead of holding it.
+func readSummaryHead(path string, s *Summary) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	var head bytes.Buffer
+	err = walkSummary(dec, func(key string) error {
+		if key == "intervals" {
+			return skipValue(dec)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		if head.Len() > 0 {
+			head.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		head.Write(k)
+		head.WriteByte(':')
+		head.Write(v)
+		return nil
+	})
+	if err == nil {
+		err = json.Unmarshal(append(append([]byte{'{'}, head.Bytes()...), '}'), s)
+	}
+	if err != nil {
+		return fmt.Errorf("bench: %s: %w", path, err)
+	}
+	return nil
+}
+
+// errStopWalk stops walkSummary at a key, leaving the decoder at its value.
+var errStopWalk = errors.New("stop")
+
+// walkSummary reads a JSON object from dec, calling field with each key; field
+// must consume the key's value from dec.
+func walkSummary(dec *json.Decoder, field func(key string) error) error {
+	if tok, err := dec.Token(); err != nil {
+		return err
+	} else if tok != json.Delim('{') {
+		return errors.New("not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if err := field(key); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// skipValue reads past the next JSON value, an array (one element at a time) or
+// null.
+func skipValue(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	switch {
+	case err != nil || tok == nil:
+		return err
+	case tok != json.Delim('['):
+		return errors.New("not an array")
+	}
+	for dec.More() {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// rowReader reads a summary's "intervals" array one row at a time.
+type rowReader struct {
+	f    *os.File
+	dec  *json.Decoder
+	path string
+	n    int
+}
+
+// openRows opens the summary at path positioned at its first interval row.
+func openRows(path string) (*rowReader, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return l.Histograms(), nil
+	r := &rowReader{f: f, dec: json.NewDecoder(bufio.NewReader(f)), path: path}
+	err = walkSummary(r.dec, func(key string) error {
+		if key == "intervals" {
+			return errStopWalk
+		}
+		var v json.RawMessage
+		return r.dec.Decode(&v)
+	})
+	switch {
+	case errors.Is(err, errStopWalk):
+		tok, err := r.dec.Token()
+		if err == nil && tok == json.Delim('[') {
+			return r, nil
+		}
+		if err == nil && tok != nil {
+			err = errors.New(`"intervals" is not an array`)
+		}
+		r.dec = nil // null: no rows
+		if err == nil {
+			return r, nil
+		}
+	case err == nil:
+		r.dec = nil // no intervals
+		return r, nil
+	}
+	f.Close()
+	return nil, fmt.Errorf("bench: %s: %w", path, err)
 }
 
-// Merged is the merge of several shards' artifacts.
+// next returns the next row, or io.EOF after the last.
+func (r *rowReader) next() (SummaryInterval, error) {
+	var iv SummaryInterval
+	if r.dec == nil || !r.dec.More() {
+		return iv, io.EOF
+	}
+	r.n++
+	if err := r.dec.Decode(&iv); err != nil {
+		return iv, fmt.Errorf("bench: %s: interval %d: %w", r.path, r.n, err)
+	}
+	return iv, nil
+}
+
+// Merged is the merge of several shards' artifacts; its intervals went to the
+// writers given to Merge, none is kept.
 type Merged struct {
 	Summary Summary
 	// Run holds, per metric, one histogram of every shard's values.
 	Run map[string]*hdr.Histogram
-	// Intervals are the merged intervals, in time order.
-	Intervals []MergedInterval
+	// Intervals is the number of merged intervals written.
+	Intervals int
+	// HeldPeak is the most histograms the merge held at once (the shards' next
+	// ones, the interval being merged and Run): it depends on the number of shards
+	// and metrics, not on the run's length.
+	HeldPeak int
 }
 
-// MergedInterval is one interval of absolute time with every shard's values in it.
-type MergedInterval struct {
-	Start, End time.Time
-	Counters   Counters
-	Histograms map[string]*hdr.Histogram
+// shardStream is one shard's interval log and rows as Merge reads them: the next
+// histogram and the next row, each with the merged slot it falls in.
+type shardStream struct {
+	art     *Artifact
+	logFile *os.File
+	log     *reports.IntervalLogReader
+	rows    *rowReader
+	h       *hdr.Histogram // nil when the log is done
+	hSlot   int64
+	row     *SummaryInterval // nil when the rows are done
+	rSlot   int64
+}
+
+// close closes the shard's files.
+func (st *shardStream) close() {
+	if st.logFile != nil {
+		st.logFile.Close()
+	}
+	if st.rows != nil {
+		st.rows.f.Close()
+	}
 }
 
 // Merge merges shard artifacts (already checked to belong to one run) into one
@@ -87,7 +229,15 @@ type MergedInterval struct {
 // interval of absolute time (aligned to the common start), counters summed, rates
 // recomputed over the union window (earliest start to latest end). info says
 // which shards went in.
-func Merge(arts []*Artifact, info MergeInfo) (*Merged, error) {
+//
+// The shards' interval logs and rows are streamed, not loaded: Merge reads them
+// interval by interval, in time order across the shards, merges what falls into
+// one interval, writes it (to hlog as an interval log, to rows as intervals.ndjson
+// rows, as a single run streams them; either may be nil) and lets it go. Its
+// memory depends on the number of shards and metrics, not on the run's length. A
+// log or rows that go back in time are an ErrInvalid error, as are logs and rows
+// that do not parse.
+func Merge(ctx context.Context, arts []*Artifact, info MergeInfo, hlog, rows io.Writer) (*Merged, error) {
 	if len(arts) == 0 {
 		return nil, fmt.Errorf("bench: nothing to merge")
 	}
@@ -101,20 +251,6 @@ func Merge(arts []*Artifact, info MergeInfo) (*Merged, error) {
 		iv = DefaultInterval.Seconds()
 	}
 	slot := func(t time.Time) int64 { return int64(math.Round(t.Sub(anchor).Seconds() / iv)) }
-	type bucket struct {
-		end  time.Time
-		c    Counters
-		hist map[string]*hdr.Histogram
-	}
-	buckets := map[int64]*bucket{}
-	get := func(k int64) *bucket {
-		b := buckets[k]
-		if b == nil {
-			b = &bucket{hist: map[string]*hdr.Histogram{}}
-			buckets[k] = b
-		}
-		return b
-	}
 	m := &Merged{Run: map[string]*hdr.Histogram{}}
 	s := Summary{Schema: first.Schema, Kind: first.Kind, Target: first.Target, Mode: first.Mode, Config: first.Config,
 		Start: first.Start, End: first.End, Warnings: []string{}, Merge: &info}
@@ -125,7 +261,6 @@ func Merge(arts []*Artifact, info MergeInfo) (*Merged, error) {
 		s.Run = &r
 	}
 	var all Counters
-	var dropped int64
 	var cpuBusy float64
 	for _, a := range arts {
 		as := a.Summary
@@ -157,31 +292,179 @@ func Merge(arts []*Artifact, info MergeInfo) (*Merged, error) {
 		for _, w := range as.Warnings {
 			s.Warnings = append(s.Warnings, label+": "+w)
 		}
-		for _, si := range as.Intervals {
-			start := as.Start.Add(time.Duration(si.StartS * float64(time.Second)))
-			end := as.Start.Add(time.Duration(si.EndS * float64(time.Second)))
-			b := get(slot(start))
-			if end.After(b.end) {
-				b.end = end
-			}
-			b.c.add(&Counters{Started: si.Started, Completed: si.Completed, Outcomes: si.Outcomes})
-		}
-		for _, h := range a.Intervals {
-			metric := h.Tag()
-			b := get(slot(time.UnixMilli(h.StartTimeMs())))
-			if end := time.UnixMilli(h.EndTimeMs()); end.After(b.end) {
-				b.end = end
-			}
-			for _, dst := range []map[string]*hdr.Histogram{b.hist, m.Run} {
-				if dst[metric] == nil {
-					dst[metric] = newHist()
-				}
-				dropped += dst[metric].Merge(h)
-			}
+	}
+	wall := s.End.Sub(s.Start)
+	s.Spin = mergeSpin(arts, wall)
+
+	// The intervals, streamed in time order across the shards.
+	var hl *HistogramLog
+	if hlog != nil {
+		var err error
+		if hl, err = NewHistogramLog(hlog, s.Start); err != nil {
+			return nil, err
 		}
 	}
+	var rs *IntervalRows
+	if rows != nil {
+		rs = NewIntervalRows(rows, IntervalRowsFile)
+	}
+	streams := make([]*shardStream, 0, len(arts))
+	defer func() {
+		for _, st := range streams {
+			st.close()
+		}
+	}()
+	for _, a := range arts {
+		st := &shardStream{art: a}
+		streams = append(streams, st)
+		f, err := os.Open(filepath.Join(a.Dir, IntervalsFile))
+		if err != nil {
+			return nil, invalid(err)
+		}
+		st.logFile, st.log = f, reports.NewIntervalLogReader(bufio.NewReader(f))
+		if st.rows, err = openRows(filepath.Join(a.Dir, SummaryFile)); err != nil {
+			return nil, invalid(err)
+		}
+	}
+	// advance reads a stream's next histogram and row where they are used up,
+	// refusing any that falls before the interval already merged (cur).
+	advance := func(st *shardStream, cur int64, started bool) error {
+		as := st.art.Summary
+		if st.h == nil && st.log != nil {
+			h, err := st.log.NextHistogram()
+			switch {
+			case errors.Is(err, io.EOF):
+				st.log = nil
+			case err != nil:
+				return invalid(fmt.Errorf("bench: %s: %w", st.logFile.Name(), err))
+			default:
+				st.h, st.hSlot = h, slot(time.UnixMilli(h.StartTimeMs()))
+				if started && st.hSlot < cur {
+					return invalidf("bench: %s: the interval log goes back in time at %s", st.logFile.Name(), time.UnixMilli(h.StartTimeMs()).UTC().Format(time.RFC3339Nano))
+				}
+			}
+		}
+		if st.row == nil && st.rows != nil {
+			r, err := st.rows.next()
+			switch {
+			case errors.Is(err, io.EOF):
+				st.rows.f.Close()
+				st.rows = nil
+			case err != nil:
+				return invalid(err)
+			default:
+				st.row, st.rSlot = &r, slot(as.Start.Add(time.Duration(r.StartS*float64(time.Second))))
+				if started && st.rSlot < cur {
+					return invalidf("bench: %s: the intervals go back in time at %vs", st.rows.path, r.StartS)
+				}
+			}
+		}
+		return nil
+	}
+	for _, st := range streams {
+		if err := advance(st, 0, false); err != nil {
+			return nil, err
+		}
+	}
+	// The interval being merged: its histograms by metric (from spare, reused from
+	// one interval to the next) and its counters.
+	hists, spare := map[string]*hdr.Histogram{}, map[string]*hdr.Histogram{}
+	var dropped int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		cur, found := int64(0), false
+		for _, st := range streams {
+			for _, k := range []struct {
+				ok   bool
+				slot int64
+			}{{st.h != nil, st.hSlot}, {st.row != nil, st.rSlot}} {
+				if k.ok && (!found || k.slot < cur) {
+					cur, found = k.slot, true
+				}
+			}
+		}
+		if !found {
+			break
+		}
+		var end time.Time
+		var c Counters
+		clear(hists)
+		for _, st := range streams {
+			for st.row != nil && st.rSlot == cur {
+				r := st.row
+				if e := st.art.Summary.Start.Add(time.Duration(r.EndS * float64(time.Second))); e.After(end) {
+					end = e
+				}
+				c.add(&Counters{Started: r.Started, Completed: r.Completed, Outcomes: r.Outcomes})
+				st.row = nil
+				if err := advance(st, cur, true); err != nil {
+					return nil, err
+				}
+			}
+			for st.h != nil && st.hSlot == cur {
+				h := st.h
+				metric := h.Tag()
+				if e := time.UnixMilli(h.EndTimeMs()); e.After(end) {
+					end = e
+				}
+				dst := hists[metric]
+				if dst == nil {
+					if dst = spare[metric]; dst == nil {
+						dst = newHist()
+						spare[metric] = dst
+					} else {
+						dst.Reset()
+					}
+					hists[metric] = dst
+				}
+				if m.Run[metric] == nil {
+					m.Run[metric] = newHist()
+				}
+				dropped += dst.Merge(h)
+				dropped += m.Run[metric].Merge(h)
+				st.h = nil
+				if err := advance(st, cur, true); err != nil {
+					return nil, err
+				}
+			}
+		}
+		held := len(m.Run) + len(spare)
+		for _, st := range streams {
+			if st.h != nil {
+				held++
+			}
+		}
+		m.HeldPeak = max(m.HeldPeak, held)
+		start := anchor.Add(time.Duration(float64(cur) * iv * float64(time.Second)))
+		if start.Before(s.Start) {
+			start = s.Start
+		}
+		out := &Interval{Start: start, End: end, RunStart: s.Start, Counters: c.Clone(), Metrics: map[string]Stats{}, Histograms: hists}
+		for name, h := range hists {
+			out.Metrics[name] = StatsOf(h)
+			h.SetStartTimeMs(start.UnixMilli())
+			h.SetEndTimeMs(end.UnixMilli())
+		}
+		if hl != nil {
+			hl.OnInterval(out)
+		}
+		if rs != nil {
+			rs.OnInterval(out)
+		}
+		m.Intervals++
+	}
+	if hl != nil {
+		if err := hl.Err(); err != nil {
+			return nil, fmt.Errorf("writing the merged interval log: %w", err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+
 	c := all.Clone()
-	wall := s.End.Sub(s.Start)
 	s.WallS = round3(wall.Seconds())
 	s.Totals.Started, s.Totals.Completed, s.Totals.OK = c.Started, c.Completed, c.Outcomes[OutcomeOK]
 	s.Totals.Errors = c.Completed - c.Outcomes[OutcomeOK]
@@ -203,21 +486,6 @@ func Merge(arts []*Artifact, info MergeInfo) (*Merged, error) {
 		s.Metrics[name] = StatsOf(h)
 	}
 	s.Intervals = []SummaryInterval{}
-	for _, k := range slices.Sorted(maps.Keys(buckets)) {
-		b := buckets[k]
-		start := anchor.Add(time.Duration(float64(k) * iv * float64(time.Second)))
-		if start.Before(s.Start) {
-			start = s.Start
-		}
-		mi := MergedInterval{Start: start, End: b.end, Counters: b.c.Clone(), Histograms: b.hist}
-		m.Intervals = append(m.Intervals, mi)
-		si := SummaryInterval{StartS: round3(start.Sub(s.Start).Seconds()), EndS: round3(b.end.Sub(s.Start).Seconds()),
-			Started: mi.Counters.Started, Completed: mi.Counters.Completed, Outcomes: mi.Counters.Outcomes, Metrics: map[string]Stats{}}
-		for name, h := range b.hist {
-			si.Metrics[name] = StatsOf(h)
-		}
-		s.Intervals = append(s.Intervals, si)
-	}
 	if info.Partial {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("PARTIAL merge: shards %v of %d are missing; the totals cover only shards %v", info.Missing, info.Shards, info.Merged))
 	}
@@ -228,18 +496,53 @@ func Merge(arts []*Artifact, info MergeInfo) (*Merged, error) {
 	return m, nil
 }
 
-// WriteHistogramLog writes the merged intervals as an interval log.
-func (m *Merged) WriteHistogramLog(w io.Writer) error {
-	l, err := NewHistogramLog(w, m.Summary.Start)
-	if err != nil {
-		return err
-	}
-	for _, mi := range m.Intervals {
-		for _, h := range mi.Histograms {
-			h.SetStartTimeMs(mi.Start.UnixMilli())
-			h.SetEndTimeMs(mi.End.UnixMilli())
+// mergeSpin is the merged run's pacerSpin, nil when no shard reports one (older
+// shards, or a virtual clock). Every shard paced its own share of the schedule with
+// its own spin, so the merge reports the sum of their costs:
+//
+//   - Waits and CPUS are the shards' sums: every wait that spun in any shard, and the
+//     CPU (core-seconds) all of them spent spinning;
+//   - Share is that CPU over the merged run's wall time (earliest start to latest
+//     end), as a single run's is over its own: the share of one core the spinning
+//     took, so that three shards each spinning half a core make 1.5;
+//   - Mode, SpinUS and PeakGapUS are the plan, which is per process: shards of one
+//     run share their settings (config hash), so they decide the same plan, and
+//     the merge reports the first shard's, or, should shards disagree, that of the
+//     shard that spun the most per wait (the highest SpinUS).
+func mergeSpin(arts []*Artifact, wall time.Duration) *SpinUsage {
+	var out *SpinUsage
+	var cpu float64
+	for _, a := range arts {
+		sp := a.Summary.Spin
+		if sp == nil {
+			continue
 		}
-		l.OnInterval(&Interval{Start: mi.Start, End: mi.End, Histograms: mi.Histograms})
+		if out == nil {
+			out = &SpinUsage{Mode: sp.Mode, SpinUS: sp.SpinUS, PeakGapUS: sp.PeakGapUS}
+		} else if sp.SpinUS > out.SpinUS {
+			out.Mode, out.SpinUS, out.PeakGapUS = sp.Mode, sp.SpinUS, sp.PeakGapUS
+		}
+		out.Waits += sp.Waits
+		cpu += sp.CPUS
 	}
-	return l.Err()
+	if out == nil {
+		return nil
+	}
+	out.CPUS = round3(cpu)
+	if wall > 0 {
+		out.Share = round3(cpu / wall.Seconds())
+	}
+	return out
+}
+
+// ReadHistogramLog reads every interval histogram of an interval log written by
+// HistogramLog, through reports.ReadIntervalLog: each tagged with its metric, with
+// absolute start and end times (ms since the epoch). It holds the whole log: Merge
+// streams instead.
+func ReadHistogramLog(r io.Reader) ([]*hdr.Histogram, error) {
+	l, err := reports.ReadIntervalLog(r)
+	if err != nil {
+		return nil, err
+	}
+	return l.Histograms(), nil
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ type MergeOptions struct {
 	// Dirs are shard artifact directories, or directories holding shard-* ones.
 	Dirs []string
 	// Out is the directory the merged summary.json, intervals.hlog,
-	// thresholds.junit.xml and report.html are written to.
+	// intervals.ndjson, thresholds.junit.xml and report.html are written to.
 	Out string
 	// Shards is the number of shards to expect (0: as the shards say).
 	Shards int
@@ -40,8 +41,12 @@ type MergeOptions struct {
 
 // MergeShards merges the artifacts of a sharded run: it finds the shards (waiting
 // for them with Wait), checks that they are the shards 0..n-1 of one run (CheckShards),
-// merges them (Merge), evaluates the thresholds on the merged data, writes the
-// merged artifacts atomically into Out and the human summary to Stdout. Bad options,
+// merges them (Merge, which streams the merged interval log and rows into Out),
+// evaluates the thresholds on the merged data, writes the other merged artifacts
+// atomically into Out and the human summary to Stdout. Its memory does not grow
+// with the run's length: the shards' interval logs and rows are streamed, and the
+// page is built from the merged log read back with reports.LoadRun's cap
+// (reports.MaxReportIntervals histograms per metric). Bad options,
 // unreadable artifacts and shards of different runs are ErrInvalid errors; missing
 // shards are an ErrIncomplete error; breached thresholds a *reports.BreachError.
 func MergeShards(ctx context.Context, o MergeOptions) error {
@@ -83,25 +88,25 @@ func MergeShards(ctx context.Context, o MergeOptions) error {
 			info.Merged = append(info.Merged, i)
 		}
 	}
-	m, err := Merge(ordered, info)
-	if err != nil {
-		return err
-	}
-	s := m.Summary
-	// The shards' thresholds, then merge's own.
+	// The shards' thresholds, then merge's own, checked before anything is written.
 	recorded, err := reports.ParseThresholds(arts[0].Summary.Run.Thresholds)
 	if err != nil {
 		return invalid(fmt.Errorf("the shards' thresholds: %w", err))
 	}
 	var flows []string // nil (any flow) when the shards do not say their mix
-	if len(s.Config.Mix) > 0 {
-		flows = MixFlows(s.Config.Mix)
+	if mix := ordered[0].Summary.Config.Mix; len(mix) > 0 {
+		flows = MixFlows(mix)
 	}
 	if err := reports.CheckMetrics(extra, flows); err != nil {
 		return invalid(err)
 	}
+	m, err := mergeInto(ctx, o.Out, ordered, info)
+	if err != nil {
+		return err
+	}
+	s := m.Summary
 	results := reports.EvaluateRun(append(recorded, extra...), &s, m.Run)
-	if err := writeMerged(o, m, &s, results); err != nil {
+	if err := writeMerged(o, &s, results); err != nil {
 		return err
 	}
 	if info.Partial {
@@ -114,7 +119,7 @@ func MergeShards(ctx context.Context, o MergeOptions) error {
 	if err := reports.WriteResults(o.Stdout, results); err != nil {
 		return err
 	}
-	if err := reports.WriteWrote(o.Stdout, reports.RunFiles(o.Out, len(results) > 0)); err != nil {
+	if err := reports.WriteWrote(o.Stdout, append(reports.RunFiles(o.Out, len(results) > 0), filepath.Join(o.Out, IntervalRowsFile))); err != nil {
 		return err
 	}
 	return reports.CheckResults(results)
@@ -149,20 +154,40 @@ func waitShards(ctx context.Context, o MergeOptions) ([]*Artifact, map[int]*Arti
 	}
 }
 
-// writeMerged writes the merged artifacts into o.Out, each atomically.
-func writeMerged(o MergeOptions, m *Merged, s *Summary, results []reports.Result) error {
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return err
+// mergeInto merges the shards (Merge) into dir: the interval log and the
+// intervals.ndjson rows stream to disk as they are merged, each file written
+// atomically.
+func mergeInto(ctx context.Context, dir string, arts []*Artifact, info MergeInfo) (*Merged, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	if err := reports.WriteFileAtomic(filepath.Join(o.Out, IntervalsFile), m.WriteHistogramLog); err != nil {
-		return err
-	}
+	var m *Merged
+	err := reports.WriteFileAtomic(filepath.Join(dir, IntervalsFile), func(hw io.Writer) error {
+		return reports.WriteFileAtomic(filepath.Join(dir, IntervalRowsFile), func(rw io.Writer) error {
+			hb, rb := bufio.NewWriter(hw), bufio.NewWriter(rw)
+			var err error
+			if m, err = Merge(ctx, arts, info, hb, rb); err != nil {
+				return err
+			}
+			if err := rb.Flush(); err != nil {
+				return fmt.Errorf("writing %s: %w", IntervalRowsFile, err)
+			}
+			return hb.Flush()
+		})
+	})
+	return m, err
+}
+
+// writeMerged writes the rest of the merged artifacts into o.Out, each atomically:
+// the thresholds' JUnit, the summary (its intervals copied from intervals.ndjson
+// one at a time, as a single run's) and the page.
+func writeMerged(o MergeOptions, s *Summary, results []reports.Result) error {
 	if len(results) > 0 {
 		if err := reports.WriteThresholdsJUnit(o.Out, s.Start, results); err != nil {
 			return err
 		}
 	}
-	if err := reports.WriteSummaryFile(o.Out, s); err != nil {
+	if err := writeSummaryRows(o.Out, s); err != nil {
 		return err
 	}
 	if err := reports.WriteRunPage(o.Out, o.Now()); err != nil {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -55,9 +56,10 @@ func ReadIntervalLog(r io.Reader) (*IntervalLog, error) {
 	return readIntervalLog(r, 0)
 }
 
-// MaxReportIntervals is how many histograms per metric LoadRun keeps of a run's
-// interval log: a decoded histogram takes ~140 KB whatever it holds, so the log of an
-// hours-long run (one per metric per second) could not be held whole.
+// MaxReportIntervals is how many histograms per metric, and how many per-interval
+// rows, LoadRun keeps of a run: a decoded histogram takes ~140 KB whatever it
+// holds, so the log of an hours-long run (one per metric per second) could not be
+// held whole, nor, over days, its rows.
 const MaxReportIntervals = 240
 
 // ReadIntervalLogCapped parses an interval log as ReadIntervalLog does while keeping
@@ -71,77 +73,141 @@ func ReadIntervalLogCapped(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 	return readIntervalLog(r, maxPerTag)
 }
 
-// tagBuckets are one metric's kept histograms while a capped log is read: each
-// covers width consecutive intervals of the file (the last one, n of them so far).
-type tagBuckets struct {
-	hists []LogHist
+// capBuckets keep a series (one metric's histograms, a run's rows) in at most a
+// given number of items, read one at a time: each kept item covers width
+// consecutive items of the series (the last one, n of them so far), and join merges
+// an item into the one before it.
+type capBuckets[T any] struct {
+	items []T
 	width int
 	n     int
+	join  func(into *T, next T)
 }
 
-// add appends h, merging it into the last bucket while that is not full, and halves
+// add appends x, merging it into the last bucket while that is not full, and halves
 // the buckets by merging pairs when there are more than max.
-func (b *tagBuckets) add(h LogHist, max int) {
+func (b *capBuckets[T]) add(x T, max int) {
 	if b.width == 0 {
 		b.width = 1
 	}
-	if k := len(b.hists); k > 0 && b.n < b.width {
-		last := &b.hists[k-1]
-		last.Hist.Merge(h.Hist)
-		last.LengthS = h.StartS + h.LengthS - last.StartS
+	if k := len(b.items); k > 0 && b.n < b.width {
+		b.join(&b.items[k-1], x)
 		b.n++
 		return
 	}
-	b.hists = append(b.hists, h)
+	b.items = append(b.items, x)
 	b.n = 1
-	if len(b.hists) <= max {
+	if len(b.items) <= max {
 		return
 	}
-	out := b.hists[:0]
-	for i := 0; i < len(b.hists); i += 2 {
-		m := b.hists[i]
-		if i+1 < len(b.hists) {
-			n := b.hists[i+1]
-			m.Hist.Merge(n.Hist)
-			m.LengthS = n.StartS + n.LengthS - m.StartS
+	out := b.items[:0]
+	for i := 0; i < len(b.items); i += 2 {
+		m := b.items[i]
+		if i+1 < len(b.items) {
+			b.join(&m, b.items[i+1])
 		}
 		out = append(out, m)
 	}
-	// The newest interval was alone in the last bucket: it joined the full bucket
-	// before it (even count) or stays alone (odd count).
-	if len(b.hists)%2 == 0 {
+	// The newest item was alone in the last bucket: it joined the full bucket before
+	// it (even count) or stays alone (odd count).
+	if len(b.items)%2 == 0 {
 		b.n = b.width + 1
 	} else {
 		b.n = 1
 	}
-	clear(b.hists[len(out):])
-	b.hists = out
+	clear(b.items[len(out):])
+	b.items = out
 	b.width *= 2
 }
 
+// joinHists merges next, the histogram of the intervals that follow into's, into
+// into.
+func joinHists(into *LogHist, next LogHist) {
+	into.Hist.Merge(next.Hist)
+	into.LengthS = next.StartS + next.LengthS - into.StartS
+}
+
 func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
-	l := &IntervalLog{}
-	var tags map[string]*tagBuckets
+	lr := NewIntervalLogReader(r)
+	var tags map[string]*capBuckets[LogHist]
 	var order []string
 	if maxPerTag > 0 {
-		tags = map[string]*tagBuckets{}
+		tags = map[string]*capBuckets[LogHist]{}
 	}
+	var hists []LogHist
+	for {
+		h, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		if tags == nil {
+			hists = append(hists, h)
+			continue
+		}
+		b := tags[h.Tag]
+		if b == nil {
+			b = &capBuckets[LogHist]{join: joinHists}
+			tags[h.Tag] = b
+			order = append(order, h.Tag)
+		}
+		b.add(h, maxPerTag)
+	}
+	l := lr.log
+	for _, t := range order {
+		hists = append(hists, tags[t].items...)
+	}
+	l.Hists = hists
+	return &l, nil
+}
+
+// IntervalLogReader reads an interval log one histogram at a time, in file order:
+// it holds the log's header and the histogram it returned last, not the log, so a
+// log of any length is read in constant memory. ReadIntervalLog and
+// ReadIntervalLogCapped read through it.
+type IntervalLogReader struct {
+	sc   *bufio.Scanner
+	line int
+	// log holds the header lines read so far (no histograms).
+	log IntervalLog
+	// base is the offset of the log's timestamps (seconds since the epoch), fixed
+	// at the first histogram.
+	base      float64
+	baseFixed bool
+}
+
+// NewIntervalLogReader reads the interval log r.
+func NewIntervalLogReader(r io.Reader) *IntervalLogReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	return &IntervalLogReader{sc: sc}
+}
+
+// BaseTime is the log's base time as read so far (zero before its BaseTime line,
+// or when it has none).
+func (lr *IntervalLogReader) BaseTime() time.Time { return lr.log.BaseTime }
+
+// Next returns the log's next histogram, its times relative to the log's base time
+// as written, or io.EOF after the last. Comment and legend lines are skipped; a
+// histogram line that does not parse is an error naming its line.
+func (lr *IntervalLogReader) Next() (LogHist, error) {
+	for lr.sc.Scan() {
+		lr.line++
+		n := lr.line
+		line := strings.TrimSpace(lr.sc.Text())
 		if b, ok := strings.CutPrefix(line, "#[BaseTime: "); ok {
 			f, _, _ := strings.Cut(b, " ")
 			if v, err := strconv.ParseFloat(f, 64); err == nil {
-				l.BaseTime = time.UnixMilli(int64(math.Round(v * 1000))).UTC()
-				l.baseS, l.hasBase = v, true
+				lr.log.BaseTime = time.UnixMilli(int64(math.Round(v * 1000))).UTC()
+				lr.log.baseS, lr.log.hasBase = v, true
 			}
 			continue
 		}
 		if b, ok := strings.CutPrefix(line, "#[StartTime: "); ok {
 			f, _, _ := strings.Cut(b, " ")
 			if v, err := strconv.ParseFloat(f, 64); err == nil {
-				l.startS, l.hasStartTime = v, true
+				lr.log.startS, lr.log.hasStartTime = v, true
 			}
 			continue
 		}
@@ -152,43 +218,74 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 		if rest, ok := strings.CutPrefix(line, "Tag="); ok {
 			tag, tail, ok := strings.Cut(rest, ",")
 			if !ok {
-				return nil, fmt.Errorf("line %d: no fields after the tag", n)
+				return LogHist{}, fmt.Errorf("line %d: no fields after the tag", n)
 			}
 			h.Tag, line = tag, tail
 		}
 		f := strings.Split(line, ",")
 		if len(f) != 4 {
-			return nil, fmt.Errorf("line %d: %d fields, want start,length,max,histogram", n, len(f))
+			return LogHist{}, fmt.Errorf("line %d: %d fields, want start,length,max,histogram", n, len(f))
 		}
 		var err error
 		if h.StartS, err = strconv.ParseFloat(f[0], 64); err != nil {
-			return nil, fmt.Errorf("line %d: start: %v", n, err)
+			return LogHist{}, fmt.Errorf("line %d: start: %v", n, err)
 		}
 		if h.LengthS, err = strconv.ParseFloat(f[1], 64); err != nil {
-			return nil, fmt.Errorf("line %d: length: %v", n, err)
+			return LogHist{}, fmt.Errorf("line %d: length: %v", n, err)
 		}
 		if h.Hist, err = hdr.Decode([]byte(f[3])); err != nil {
-			return nil, fmt.Errorf("line %d: histogram: %v", n, err)
+			return LogHist{}, fmt.Errorf("line %d: histogram: %v", n, err)
 		}
-		if tags == nil {
-			l.Hists = append(l.Hists, h)
-			continue
+		if !lr.baseFixed {
+			lr.base, lr.baseFixed = lr.log.absBase(h.StartS), true
 		}
-		b := tags[h.Tag]
-		if b == nil {
-			b = &tagBuckets{}
-			tags[h.Tag] = b
-			order = append(order, h.Tag)
-		}
-		b.add(h, maxPerTag)
+		return h, nil
 	}
-	if err := sc.Err(); err != nil {
+	if err := lr.sc.Err(); err != nil {
+		return LogHist{}, err
+	}
+	return LogHist{}, io.EOF
+}
+
+// NextHistogram returns the log's next histogram as Histograms returns it: tagged
+// with its metric, its start and end absolute times in ms since the epoch. It
+// returns io.EOF after the last.
+func (lr *IntervalLogReader) NextHistogram() (*hdr.Histogram, error) {
+	h, err := lr.Next()
+	if err != nil {
 		return nil, err
 	}
-	for _, t := range order {
-		l.Hists = append(l.Hists, tags[t].hists...)
+	return h.stamp(lr.base), nil
+}
+
+// absBase is the offset (seconds since the epoch) of the log's timestamps, given its
+// first histogram's start, computed as HdrHistogram's own log reader computes it: the
+// BaseTime line; without one, the timestamps are absolute, or relative to the
+// StartTime (or the first start) when they lie more than a year before it.
+func (l *IntervalLog) absBase(firstStartS float64) float64 {
+	if l.hasBase {
+		return l.baseS
 	}
-	return l, nil
+	start := l.startS
+	if !l.hasStartTime {
+		start = firstStartS
+	}
+	if firstStartS < start-365*24*3600.0 {
+		return start
+	}
+	return 0
+}
+
+// stamp sets h's histogram's start and end to absolute times (ms since the epoch)
+// given the log's base (seconds since the epoch), and its tag, and returns it.
+func (h LogHist) stamp(base float64) *hdr.Histogram {
+	abs := h.StartS + base
+	h.Hist.SetStartTimeMs(int64(abs * 1000.0))
+	h.Hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
+	if h.Tag != "" {
+		h.Hist.SetTag(h.Tag)
+	}
+	return h.Hist
 }
 
 // Histograms returns the log's histograms in file order, each tagged with its metric
@@ -197,28 +294,13 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 // absolute timestamps, or timestamps relative to its StartTime when they lie more
 // than a year before it). The histograms are the log's own, not copies.
 func (l *IntervalLog) Histograms() []*hdr.Histogram {
-	if l == nil {
+	if l == nil || len(l.Hists) == 0 {
 		return nil
 	}
-	base := l.baseS
-	if !l.hasBase && len(l.Hists) > 0 {
-		start := l.startS
-		if !l.hasStartTime {
-			start = l.Hists[0].StartS
-		}
-		if l.Hists[0].StartS < start-365*24*3600.0 {
-			base = start
-		}
-	}
+	base := l.absBase(l.Hists[0].StartS)
 	out := make([]*hdr.Histogram, 0, len(l.Hists))
 	for _, h := range l.Hists {
-		abs := h.StartS + base
-		h.Hist.SetStartTimeMs(int64(abs * 1000.0))
-		h.Hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
-		if h.Tag != "" {
-			h.Hist.SetTag(h.Tag)
-		}
-		out = append(out, h.Hist)
+		out = append(out, h.stamp(base))
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -417,10 +418,51 @@ type header struct {
 
 // ReadReport reads a JSON report file (a bench summary or a conform report).
 func ReadReport(path string) (*Run, error) {
-	b, err := os.ReadFile(path)
+	return readReport(path, 0)
+}
+
+// readReport reads a JSON report file as ReadReport does, decoding it as a stream:
+// a bench summary's "intervals" rows are read one at a time and, with maxRows > 0,
+// kept in at most maxRows rows (capRows), so that the summary of a run of any
+// length is read in bounded memory.
+func readReport(path string, maxRows int) (*Run, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	var head bytes.Buffer
+	var rows *capBuckets[BenchInterval]
+	err = decodeObject(dec, func(key string) error {
+		if key == "intervals" {
+			rows = newRowBuckets()
+			return decodeArray(dec, func() error {
+				var iv BenchInterval
+				if err := dec.Decode(&iv); err != nil {
+					return err
+				}
+				rows.add(iv, capOrAll(maxRows))
+				return nil
+			})
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		if head.Len() > 0 {
+			head.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		head.Write(k)
+		head.WriteByte(':')
+		head.Write(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	b := append(append([]byte{'{'}, head.Bytes()...), '}')
 	var h header
 	if err := json.Unmarshal(b, &h); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -433,6 +475,9 @@ func ReadReport(path string) (*Run, error) {
 	case "bench":
 		r.Bench = new(BenchSummary)
 		err = json.Unmarshal(b, r.Bench)
+		if rows != nil {
+			r.Bench.Intervals = append([]BenchInterval{}, rows.items...)
+		}
 	case "conform":
 		r.Conform = new(ConformReport)
 		err = json.Unmarshal(b, r.Conform)
@@ -445,11 +490,91 @@ func ReadReport(path string) (*Run, error) {
 	return r, nil
 }
 
+// decodeObject reads a JSON object from dec, calling field with each key; field
+// must read the key's value from dec.
+func decodeObject(dec *json.Decoder, field func(key string) error) error {
+	if tok, err := dec.Token(); err != nil {
+		return err
+	} else if tok != json.Delim('{') {
+		return errors.New("not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if err := field(key); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// decodeArray reads a JSON array (or null) from dec, calling elem to read each
+// element.
+func decodeArray(dec *json.Decoder, elem func() error) error {
+	tok, err := dec.Token()
+	switch {
+	case err != nil || tok == nil:
+		return err
+	case tok != json.Delim('['):
+		return fmt.Errorf("%v where an array was expected", tok)
+	}
+	for dec.More() {
+		if err := elem(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// capRows: a run's per-interval rows are kept as its interval log's histograms are
+// (capBuckets): past the cap, neighbouring rows are merged into one row spanning
+// both, their counts and outcomes summed. Per-interval latency statistics do not
+// merge (a percentile of two intervals is not made of theirs), so a merged row has
+// none: the page takes per-interval latency from the interval log, whose histograms
+// merge exactly.
+func newRowBuckets() *capBuckets[BenchInterval] {
+	return &capBuckets[BenchInterval]{join: joinRows}
+}
+
+// joinRows merges next, the row of the interval that follows into's, into into.
+func joinRows(into *BenchInterval, next BenchInterval) {
+	into.EndS = next.EndS
+	into.Started += next.Started
+	into.Completed += next.Completed
+	if len(next.Outcomes) > 0 {
+		o := make(map[string]int64, len(into.Outcomes)+len(next.Outcomes))
+		for k, v := range into.Outcomes {
+			o[k] += v
+		}
+		for k, v := range next.Outcomes {
+			o[k] += v
+		}
+		into.Outcomes = o
+	}
+	into.Metrics = nil
+}
+
+// capOrAll is maxRows, or no cap (the largest int) when it is 0.
+func capOrAll(maxRows int) int {
+	if maxRows > 0 {
+		return maxRows
+	}
+	return math.MaxInt
+}
+
 // LoadRun reads a run from path: a run directory (its summary.json, or else the one
 // authbench JSON report in it) or a JSON report file. A bench run's interval log is
 // read when it is next to the summary, at most MaxReportIntervals histograms per
-// metric (ReadIntervalLogCapped), so that the report of an hours-long run fits in
-// memory.
+// metric (ReadIntervalLogCapped), and its per-interval rows (from the summary, or
+// from the intervals.ndjson next to a summary without them) at most
+// MaxReportIntervals rows, neighbours merged past that (their latency statistics
+// dropped: see newRowBuckets), so that the report of an hours-long run fits in
+// memory. A run of at most MaxReportIntervals intervals is read whole.
 func LoadRun(path string) (*Run, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -461,12 +586,12 @@ func LoadRun(path string) (*Run, error) {
 			return nil, err
 		}
 	}
-	r, err := ReadReport(file)
+	r, err := readReport(file, MaxReportIntervals)
 	if err != nil {
 		return nil, err
 	}
 	if r.Kind == "bench" {
-		if err := r.readRows(); err != nil {
+		if err := r.readRows(MaxReportIntervals); err != nil {
 			return nil, err
 		}
 		f, err := os.Open(filepath.Join(r.Dir, IntervalLogFile))
@@ -485,8 +610,9 @@ func LoadRun(path string) (*Run, error) {
 }
 
 // readRows fills a bench summary that holds no intervals from the intervals.ndjson
-// next to it, when there is one (a summary written without them).
-func (r *Run) readRows() error {
+// next to it, when there is one (a summary written without them), keeping at most
+// maxRows rows (0: all) as readReport does.
+func (r *Run) readRows(maxRows int) error {
 	if len(r.Bench.Intervals) > 0 {
 		return nil
 	}
@@ -498,9 +624,18 @@ func (r *Run) readRows() error {
 		return err
 	}
 	defer f.Close()
-	if r.Bench.Intervals, err = ReadIntervalRows(f); err != nil {
-		return fmt.Errorf("%s: %w", f.Name(), err)
+	rows := newRowBuckets()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	for n := 1; ; n++ {
+		var iv BenchInterval
+		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return fmt.Errorf("%s: interval row %d: %w", f.Name(), n, err)
+		}
+		rows.add(iv, capOrAll(maxRows))
 	}
+	r.Bench.Intervals = append([]BenchInterval{}, rows.items...)
 	return nil
 }
 

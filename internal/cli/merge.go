@@ -46,9 +46,14 @@ func newMergeCmd(env Env) *cobra.Command {
 or a directory holding shard-* directories), checks that every shard 0..n-1 is there
 once and that they all belong to one run (run id, config hash, histogram settings),
 merges their histograms per metric and per interval of absolute time, sums their
-counters, recomputes rates over the union of their windows, checks the thresholds
-(the shards' own --threshold flags and merge's), and writes summary.json,
-intervals.hlog and thresholds.junit.xml into --out as for a single run.
+counters (and their pacers' spin CPU), recomputes rates over the union of their
+windows, checks the thresholds (the shards' own --threshold flags and merge's), and
+writes summary.json, intervals.hlog, intervals.ndjson, report.html and
+thresholds.junit.xml into --out as for a single run.
+
+The shards' interval logs are streamed, interval by interval in time order, not
+loaded: merging the shards of an hours-long run takes as little memory as merging a
+short one.
 
 Exit codes: 2 shards of different runs or settings, 4 shards missing (unless
 --allow-partial, which labels the summary partial), 99 a threshold breached.`,
@@ -68,7 +73,7 @@ Exit codes: 2 shards of different runs or settings, 4 shards missing (unless
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Out, "out", "", "directory for the merged summary.json, intervals.hlog and thresholds.junit.xml (required)")
+	f.StringVar(&o.Out, "out", "", "directory for the merged summary.json, intervals.hlog, intervals.ndjson, report.html and thresholds.junit.xml (required)")
 	f.IntVar(&o.Shards, "shards", 0, "the number of shards to expect (default: as the shards say)")
 	f.BoolVar(&o.Wait, "wait", false, "wait until every shard's artifacts exist (needs --shards; bounded by --timeout)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Minute, "with --wait, how long to wait for the shards")
