@@ -247,17 +247,15 @@ func (e *RefusedError) Error() string {
 // Is makes a RefusedError match ErrRefused.
 func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
 
-// isSignature reports whether the refusal is about the request's signature.
+// isSignature reports whether the refusal is about the request's signature: the
+// error types an AWS endpoint answers when a signature is missing or wrong.
 func (e *RefusedError) isSignature() bool {
-	return signatureRefusals[strings.TrimSuffix(e.Type, "Exception")]
-}
-
-// signatureRefusals are the error types (without "Exception") an AWS endpoint answers
-// a request with when its signature is missing or wrong.
-var signatureRefusals = map[string]bool{
-	"MissingAuthenticationToken": true, "UnrecognizedClient": true, "InvalidSignature": true,
-	"IncompleteSignature": true, "SignatureDoesNotMatch": true, "InvalidClientTokenId": true,
-	"ExpiredToken": true, "AccessDenied": true,
+	switch strings.TrimSuffix(e.Type, "Exception") {
+	case "MissingAuthenticationToken", "UnrecognizedClient", "InvalidSignature", "IncompleteSignature",
+		"SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken", "AccessDenied":
+		return true
+	}
+	return false
 }
 
 // refusal returns the *RefusedError of an outbox answer that refuses the request (a
