@@ -43,6 +43,10 @@ fixture (try --username confirmed --password Confirmed-Passw0rd, or --username
 newpassword --password Temporary-Passw0rd). Secrets (passwords, codes, TOTP secrets,
 tokens, sessions) are never printed.
 
+An authbench pool at a loopback --endpoint that requires signed requests
+(emulate --require-signature) serves its outbox only to its access key: give it in
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as for its Admin calls.
+
 The client secret is read from AUTHBENCH_CLIENT_SECRET, the password from
 --password or AUTHBENCH_PASSWORD, the TOTP secret from --totp-secret or
 AUTHBENCH_TOTP_SECRET.`,
