@@ -31,6 +31,7 @@ func embeddedRun(t *testing.T, limits emulator.Limits, mix, counts map[string]in
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer CloseIdleConnections(flows) // before e.Close: nothing of the run stays connected
 	m, err := NewMix(mix, flows, leases)
 	if err != nil {
 		t.Fatal(err)

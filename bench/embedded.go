@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -25,6 +27,35 @@ type Embedded struct {
 	// TOTP hands out TOTP codes once per window per user; share it with Flows so the
 	// codes used to set TOTP up are not used again.
 	TOTP *mfa.TOTP
+
+	mu   sync.Mutex
+	idle []idleCloser // the HTTP clients of the pool this Embedded made
+}
+
+// idleCloser is an HTTP client (or what holds one) whose idle connections can be
+// closed.
+type idleCloser interface{ CloseIdleConnections() }
+
+// track remembers c (an *http.Client, an *mfa.Outbox, an SDK client's HTTP client),
+// whose idle connections Close closes before the pool stops.
+func (e *Embedded) track(c any) {
+	ic, ok := c.(idleCloser)
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	e.idle = append(e.idle, ic)
+	e.mu.Unlock()
+}
+
+// closeIdle closes the idle connections of every client e made.
+func (e *Embedded) closeIdle() {
+	e.mu.Lock()
+	idle := slices.Clone(e.idle)
+	e.mu.Unlock()
+	for _, c := range idle {
+		c.CloseIdleConnections()
+	}
 }
 
 // StartEmbedded starts an emulator on a free loopback port with limits (quotas,
@@ -36,12 +67,14 @@ func StartEmbedded(ctx context.Context, limits emulator.Limits) (*Embedded, erro
 	if err != nil {
 		return nil, fmt.Errorf("bench: embedded pools: %w", err)
 	}
-	admin, err := driver.NewAdminClient(ctx, "us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1})
+	adminHTTP := driver.NewHTTPClient(0)
+	admin, err := driver.NewAdminClient(ctx, "us-east-1_x", driver.Endpoint{URL: srv.Endpoint(), Retries: 1, HTTPClient: adminHTTP})
 	if err != nil {
 		srv.Close()
 		return nil, err
 	}
 	e := &Embedded{Server: srv, TOTP: &mfa.TOTP{Lookahead: true}, Admin: admin}
+	e.track(adminHTTP)
 	byName := map[string]PoolRef{}
 	for _, p := range loaded.Pools {
 		byName[p.Name] = PoolRef{PoolID: p.ID, ClientID: p.Clients[0].ID}
@@ -53,8 +86,20 @@ func StartEmbedded(ctx context.Context, limits emulator.Limits) (*Embedded, erro
 	return e, nil
 }
 
-// Close stops the emulator.
-func (e *Embedded) Close() error { return e.Server.Close() }
+// Close stops the emulator. First it closes the idle connections of every client it
+// made (the Admin client, provisioning's sign-in clients, the outboxes of
+// NewOutbox): a connection a client dialed but never used (net/http dials one for a
+// waiting request and keeps it idle when another frees up first) is one the server
+// has read nothing from, and http.Server.Shutdown waits for such a connection until
+// it is 5 s old, then gives up and leaves it open. Closed from the client's side, it
+// ends at once and the server stops cleanly. Callers of Flows close the flows'
+// connections with CloseIdleConnections before Close.
+func (e *Embedded) Close() error {
+	e.closeIdle()
+	err := e.Server.Close()
+	e.closeIdle() // any connection handed back while the server shut down
+	return err
+}
 
 // Endpoint returns the emulator's URL.
 func (e *Embedded) Endpoint() string { return e.Server.Endpoint() }
@@ -81,7 +126,9 @@ func (e *Embedded) Provision(ctx context.Context, counts map[string]int, progres
 		set.Pools[f] = ref
 		o := ProvisionOptions{PoolID: ref.PoolID, Flow: f, Count: counts[f], TOTP: e.TOTP}
 		if f == FlowTOTP {
-			c, err := driver.New(driver.NewSDKClient(ref.PoolID, driver.Endpoint{URL: e.Endpoint(), Retries: 1}), driver.Config{PoolID: ref.PoolID, ClientID: ref.ClientID, SkipSideCalls: true})
+			hc := driver.NewHTTPClient(0)
+			e.track(hc)
+			c, err := driver.New(driver.NewSDKClient(ref.PoolID, driver.Endpoint{URL: e.Endpoint(), Retries: 1, HTTPClient: hc}), driver.Config{PoolID: ref.PoolID, ClientID: ref.ClientID, SkipSideCalls: true})
 			if err != nil {
 				return set, err
 			}
@@ -115,7 +162,9 @@ type FlowsOptions struct {
 }
 
 // Flows builds, for every flow of the user set, a driver-backed Flow and a Lease
-// over its users.
+// over its users. Without o.Endpoint.HTTPClient, each pool's flows share an HTTP
+// client Flows makes; CloseIdleConnections(flows) closes its idle connections once
+// the run is over (before the pool stops).
 func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, error) {
 	o.Endpoint.Retries = 1 // throttles are outcomes, never retried
 	flows, leases := map[string]Flow{}, map[string]*Lease{}
@@ -124,6 +173,7 @@ func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, er
 		totp = &mfa.TOTP{Lookahead: true}
 	}
 	sdk := map[string]*cip.Client{}
+	owned := map[string]*http.Client{} // the HTTP clients made here, by pool
 	var errs []error
 	for f, users := range set.Users {
 		ref, ok := set.Pools[f]
@@ -149,6 +199,10 @@ func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, er
 			if ep.Region == "" {
 				ep.Region = set.Region
 			}
+			if ep.HTTPClient == nil {
+				ep.HTTPClient = driver.NewHTTPClient(ep.MaxConns)
+				owned[ref.PoolID] = ep.HTTPClient
+			}
 			sdk[ref.PoolID] = driver.NewSDKClient(ref.PoolID, ep)
 		}
 		// One driver client per flow: the device flow's remembered devices stay its own.
@@ -157,7 +211,7 @@ func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, er
 			errs = append(errs, err)
 			continue
 		}
-		sf := &SignInFlow{Name: f, Client: c, Codes: o.Codes, TOTP: totp}
+		sf := &SignInFlow{Name: f, Client: c, Codes: o.Codes, TOTP: totp, httpClient: owned[ref.PoolID]}
 		switch f {
 		case FlowPassword:
 			sf.Options.Flow = driver.UserPasswordAuth
@@ -175,7 +229,14 @@ func Flows(set *UserSet, o FlowsOptions) (map[string]Flow, map[string]*Lease, er
 }
 
 // NewOutbox returns the embedded pool's code source, polling often enough that
-// waiting for a code adds little to a sign-in.
+// waiting for a code adds little to a sign-in. It signs its requests with the Admin
+// client's credentials (the embedded bench pool does not ask for signatures; a pool
+// that does asks them of the outbox too). Close closes its idle connections.
 func (e *Embedded) NewOutbox() *mfa.Outbox {
-	return mfa.NewOutbox(e.Endpoint(), nil, func(o *mfa.OutboxOptions) { o.Interval = 20 * time.Millisecond })
+	ob := mfa.NewOutbox(e.Endpoint(), nil, func(o *mfa.OutboxOptions) {
+		o.Interval = 20 * time.Millisecond
+		o.Credentials, o.Region = e.Admin.Options().Credentials, e.Admin.Options().Region
+	})
+	e.track(ob)
+	return ob
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,6 +149,27 @@ type SignInFlow struct {
 
 	mu    sync.Mutex
 	auths map[string]*driver.Auth // signed-in sessions for Refresh, by username
+
+	httpClient *http.Client // the HTTP client Flows made for Client, or nil
+}
+
+// CloseIdleConnections closes the idle connections of the HTTP client Flows made for
+// the flow's pool (a client given in FlowsOptions is its owner's to close).
+func (f *SignInFlow) CloseIdleConnections() {
+	if f.httpClient != nil {
+		f.httpClient.CloseIdleConnections()
+	}
+}
+
+// CloseIdleConnections closes the idle connections of the HTTP clients of flows (those
+// Flows made), so that no connection to the pool outlives the run: call it when the
+// run is over, before the pool stops.
+func CloseIdleConnections(flows map[string]Flow) {
+	for _, f := range flows {
+		if c, ok := f.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}
 }
 
 // Run performs one sign-in for it.User.

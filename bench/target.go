@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/authbench/authbench/driver"
 	"github.com/authbench/authbench/emulator"
+	"github.com/authbench/authbench/mfa"
 )
 
 // TargetOptions say which pool a run loads. With none of PoolID, Endpoint and
@@ -43,10 +45,17 @@ type Target struct {
 	// Meta describes the target for the summary (no secrets).
 	Meta     Meta
 	embedded *Embedded
+	flows    map[string]Flow
+	outbox   *mfa.Outbox // the outbox of a loopback pool opened apart, or nil
 }
 
-// Close stops the embedded pool, if the target started one.
+// Close closes the idle connections of the target's clients and stops the embedded
+// pool, if the target started one. Call it once the run is over.
 func (t *Target) Close() error {
+	CloseIdleConnections(t.flows)
+	if t.outbox != nil {
+		t.outbox.CloseIdleConnections()
+	}
 	if t.embedded != nil {
 		return t.embedded.Close()
 	}
@@ -115,7 +124,69 @@ func (p *Plan) OpenTarget(ctx context.Context, o TargetOptions) (*Target, error)
 			return nil, invalidf("%s is not a loopback endpoint: add --i-own-this-pool to confirm you may load it", target)
 		}
 	}
-	return p.newTarget(set, target, FlowsOptions{Endpoint: driver.Endpoint{URL: endpoint, Region: o.Region}}, nil)
+	fo := FlowsOptions{Endpoint: driver.Endpoint{URL: endpoint, Region: o.Region}}
+	if driver.IsLoopback(endpoint) {
+		ob, err := loopbackOutbox(ctx, set, p.Mix, endpoint, o.Region)
+		if err != nil {
+			return nil, err
+		}
+		if ob != nil {
+			fo.Codes = ob
+		}
+	}
+	t, err := p.newTarget(set, target, fo, nil)
+	if err != nil {
+		if ob, ok := fo.Codes.(*mfa.Outbox); ok {
+			ob.CloseIdleConnections()
+		}
+		return nil, err
+	}
+	t.outbox, _ = fo.Codes.(*mfa.Outbox)
+	return t, nil
+}
+
+// loopbackOutbox returns the outbox of the authbench pool at endpoint (a loopback
+// address: `authbench emulate`, started apart), from which the SMS and email flows
+// of the mix read their codes, or nil when no flow needs codes or endpoint serves
+// no outbox (another emulator). It
+// reads the outbox with the credentials the Admin calls of 'bench provision' signed
+// with (driver.AdminCredentials), since a pool that requires signed requests serves
+// its outbox only to its access key; a refusal is an ErrInvalid error that says so,
+// before the run starts.
+func loopbackOutbox(ctx context.Context, set *UserSet, mix map[string]int, endpoint, region string) (*mfa.Outbox, error) {
+	needed := false
+	poolID := ""
+	for f, ref := range set.Pools {
+		if mix[f] > 0 && len(set.Users[f]) > 0 && (f == FlowSMS || f == FlowEmail) {
+			needed, poolID = true, ref.PoolID
+		}
+	}
+	if !needed {
+		return nil, nil
+	}
+	if region == "" {
+		region = set.Region
+	}
+	if region == "" {
+		region = driver.RegionOf(poolID)
+	}
+	creds, err := driver.AdminCredentials(ctx, poolID, driver.Endpoint{URL: endpoint, Region: region})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	ob := mfa.NewOutbox(endpoint, nil, func(oo *mfa.OutboxOptions) {
+		oo.Interval = 20 * time.Millisecond
+		oo.Credentials, oo.Region = creds, region
+	})
+	ok, err := ob.Available(ctx)
+	if err != nil || !ok {
+		ob.CloseIdleConnections()
+		if err != nil {
+			return nil, invalid(err)
+		}
+		return nil, nil
+	}
+	return ob, nil
 }
 
 // openEmbedded starts the embedded pool and provisions the plan's users in it.
@@ -165,7 +236,8 @@ func (p *Plan) newTarget(set *UserSet, name string, fo FlowsOptions, e *Embedded
 	}
 	m, err := NewMix(p.Mix, flows, leases)
 	if err != nil {
+		CloseIdleConnections(flows)
 		return nil, err
 	}
-	return &Target{Flow: m, Meta: Meta{Target: name, Mix: p.Mix, UserSet: set.Count()}, embedded: e}, nil
+	return &Target{Flow: m, Meta: Meta{Target: name, Mix: p.Mix, UserSet: set.Count()}, embedded: e, flows: flows}, nil
 }

@@ -85,14 +85,24 @@ type sysEnv struct {
 //     not run unasked for a pool on this machine, and the metadata service never.
 //   - For any other endpoint, a chain with nothing is a *CredentialsError.
 func NewAdminClient(ctx context.Context, poolID string, ep Endpoint) (*cip.Client, error) {
-	if ep.Credentials == nil {
-		creds, err := adminCredentials(ctx, poolID, ep, sysEnv{getenv: os.Getenv, readFile: os.ReadFile})
-		if err != nil {
-			return nil, err
-		}
-		ep.Credentials = creds
+	creds, err := AdminCredentials(ctx, poolID, ep)
+	if err != nil {
+		return nil, err
 	}
+	ep.Credentials = creds
 	return NewSDKClient(poolID, ep), nil
+}
+
+// AdminCredentials returns the credentials [NewAdminClient] signs poolID's Admin
+// calls with, found as it says (ep.Credentials when set). What else talks to the
+// same pool with signed requests — the embedded pool's outbox, which a pool bound
+// beyond loopback or started with --require-signature serves only to requests
+// signed by its access key — signs with these, so that one key works for both.
+func AdminCredentials(ctx context.Context, poolID string, ep Endpoint) (aws.CredentialsProvider, error) {
+	if ep.Credentials != nil {
+		return ep.Credentials, nil
+	}
+	return adminCredentials(ctx, poolID, ep, sysEnv{getenv: os.Getenv, readFile: os.ReadFile})
 }
 
 func adminCredentials(ctx context.Context, poolID string, ep Endpoint, env sysEnv) (aws.CredentialsProvider, error) {

@@ -14,7 +14,11 @@
 // pool, the canonical username, the medium, the purpose and the moment the triggering
 // call was sent. Four sources are provided:
 //
-//   - [Outbox] polls the embedded pool's message outbox over HTTP;
+//   - [Outbox] polls the embedded pool's message outbox over HTTP, signing its
+//     requests with AWS Signature Version 4 when it is given credentials (a pool
+//     bound beyond loopback, or started with --require-signature, serves its outbox
+//     only to its access key, and refuses other requests with a [*RefusedError],
+//     which matches [ErrRefused]);
 //   - [Command] runs an external program, for live pools whose messages land
 //     somewhere only a team script can read;
 //   - [Prompt] asks a person at a terminal;
@@ -24,7 +28,8 @@
 // injectable clock and sleep function, so tests never sleep. When a source cannot
 // supply a code its error is a [*NoCodeError], which matches [ErrNoCode] with
 // [errors.Is] and also unwraps to the cause (a context error, an HTTP status, an
-// exit status). Codes and secrets never appear in error messages.
+// outbox's refusal, an exit status). Codes and secrets never appear in error
+// messages.
 //
 // [RFC 6238]: https://www.rfc-editor.org/rfc/rfc6238
 package mfa

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // OutboxPath is where the embedded pool serves its outbox, relative to its endpoint.
@@ -34,17 +37,42 @@ type OutboxOptions struct {
 	// Sleep waits for d or until ctx ends, returning ctx.Err() in that case. Nil
 	// means a timer-based wait. Tests pass a function that returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Credentials, when set, sign every request with AWS Signature Version 4
+	// (service "cognito-idp", Region, the empty payload's hash), as a pool bound
+	// beyond loopback or started with --require-signature asks of its outbox. Give
+	// the credentials the caller signs its Admin calls with. Nil (or
+	// aws.AnonymousCredentials) sends requests unsigned.
+	Credentials aws.CredentialsProvider
+	// Region is the region of the signature's scope: the pool's region. Empty means
+	// DefaultOutboxRegion.
+	Region string
+	// Now is the clock of the signature's time. Nil means time.Now.
+	Now func() time.Time
 }
+
+// DefaultOutboxRegion is the region a signed outbox request names when
+// OutboxOptions.Region is empty: the embedded pool's default region.
+const DefaultOutboxRegion = "us-east-1"
+
+// outboxSigningName is the service a signed outbox request names in its scope.
+const outboxSigningName = "cognito-idp"
+
+// emptyPayloadHash is the hex SHA-256 of an empty body, which a GET sends.
+const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // Outbox is a Source that reads the embedded pool's outbox over HTTP
 // (GET <endpoint>/_authbench/outbox), polling until a message for the request
 // appears. It hands out each message at most once: it remembers, per pool and user,
-// the highest sequence number it returned and ignores messages at or below it. It
+// the highest sequence number it returned and ignores messages at or below it. With
+// OutboxOptions.Credentials it signs its requests (SigV4), as a pool that requires
+// signatures asks; a pool that refuses a request answers with a *RefusedError. It
 // is safe for concurrent use.
 type Outbox struct {
 	endpoint string
 	client   *http.Client
 	opts     OutboxOptions
+	creds    aws.CredentialsProvider // nil: unsigned
+	signer   *v4.Signer
 
 	mu   sync.Mutex
 	seen map[poolUser]int64 // highest Seq handed out
@@ -53,11 +81,13 @@ type Outbox struct {
 type poolUser struct{ pool, user string }
 
 // NewOutbox returns an Outbox reading the pool served at endpoint (for example
-// "http://127.0.0.1:9229"). A nil client means a client of its own with a timeout of
+// "http://127.0.0.1:9229"). A nil client means a client of its own (with a transport
+// of its own, whose idle connections CloseIdleConnections closes) and a timeout of
 // DefaultOutboxHTTPTimeout.
 func NewOutbox(endpoint string, client *http.Client, optFns ...func(*OutboxOptions)) *Outbox {
 	if client == nil {
-		client = &http.Client{Timeout: DefaultOutboxHTTPTimeout}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		client = &http.Client{Transport: tr, Timeout: DefaultOutboxHTTPTimeout}
 	}
 	var o OutboxOptions
 	for _, fn := range optFns {
@@ -69,13 +99,35 @@ func NewOutbox(endpoint string, client *http.Client, optFns ...func(*OutboxOptio
 	if o.Sleep == nil {
 		o.Sleep = sleepCtx
 	}
-	return &Outbox{
+	if o.Region == "" {
+		o.Region = DefaultOutboxRegion
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	ob := &Outbox{
 		endpoint: strings.TrimRight(endpoint, "/"),
 		client:   client,
 		opts:     o,
 		seen:     make(map[poolUser]int64),
 	}
+	switch p := o.Credentials.(type) {
+	case nil, aws.AnonymousCredentials, *aws.AnonymousCredentials:
+	case *aws.CredentialsCache:
+		ob.creds, ob.signer = p, v4.NewSigner()
+	default:
+		// Retrieve once, not per poll, for providers that do not cache.
+		ob.creds, ob.signer = aws.NewCredentialsCache(p), v4.NewSigner()
+	}
+	return ob
 }
+
+// Signed reports whether the outbox signs its requests.
+func (o *Outbox) Signed() bool { return o.creds != nil }
+
+// CloseIdleConnections closes the idle connections of the outbox's HTTP client, so
+// that nothing of it stays open once the pool stops.
+func (o *Outbox) CloseIdleConnections() { o.client.CloseIdleConnections() }
 
 // OutboxMessage is one message as the outbox serves it.
 type OutboxMessage struct {
@@ -138,6 +190,106 @@ func (e *StatusError) Error() string {
 	return s
 }
 
+// sign adds a SigV4 signature to req when the outbox has credentials.
+func (o *Outbox) sign(ctx context.Context, req *http.Request) error {
+	if o.creds == nil {
+		return nil
+	}
+	creds, err := o.creds.Retrieve(ctx)
+	if err != nil {
+		// The provider's error names where it looked, never a secret.
+		return fmt.Errorf("credentials for signing the outbox request: %w", err)
+	}
+	if err := o.signer.SignHTTP(ctx, creds, req, emptyPayloadHash, outboxSigningName, o.opts.Region, o.opts.Now().UTC()); err != nil {
+		return fmt.Errorf("signing the outbox request: %w", err)
+	}
+	return nil
+}
+
+// ErrRefused is matched (with errors.Is) by every *RefusedError.
+var ErrRefused = errors.New("mfa: the pool's outbox refused the request")
+
+// RefusedError says that the pool's outbox refused the request, rather than having no
+// code yet: the pool requires requests signed by its access key (it is bound beyond
+// loopback, or was started with --require-signature) and the request was unsigned,
+// or signed by another key or with another secret, or the pool refused the request
+// for its origin or Host. Polling again would not help. Its text says what the pool
+// answered and what to give; it never holds a secret.
+type RefusedError struct {
+	// StatusCode is the HTTP status, 403 or 400.
+	StatusCode int
+	// Type is the error type the pool named, for example
+	// "MissingAuthenticationTokenException" or "InvalidSignatureException".
+	Type string
+	// Message is the pool's message, cut short.
+	Message string
+	// Signed reports whether the refused request was signed.
+	Signed bool
+}
+
+// Error gives the pool's answer and how to get past it.
+func (e *RefusedError) Error() string {
+	s := "the pool's outbox refused the request: " + e.Type
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	switch {
+	case !e.isSignature():
+		// An origin or Host refusal: the pool's own message says what to do.
+	case e.Signed:
+		s += " (give the pool's access key: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be the key the pool was started with, its --access-key-id and --secret-access-key-file)"
+	default:
+		s += " (give the pool's access key: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the key the pool was started with, its --access-key-id and --secret-access-key-file)"
+	}
+	return s
+}
+
+// Is makes a RefusedError match ErrRefused.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// isSignature reports whether the refusal is about the request's signature: the
+// error types an AWS endpoint answers when a signature is missing or wrong.
+func (e *RefusedError) isSignature() bool {
+	switch strings.TrimSuffix(e.Type, "Exception") {
+	case "MissingAuthenticationToken", "UnrecognizedClient", "InvalidSignature", "IncompleteSignature",
+		"SignatureDoesNotMatch", "InvalidClientTokenId", "ExpiredToken", "AccessDenied":
+		return true
+	}
+	return false
+}
+
+// refusal returns the *RefusedError of an outbox answer that refuses the request (a
+// 400 or 403 naming a signature error, or a 403 ForbiddenException), or nil. body is
+// the start of the answer.
+func refusal(resp *http.Response, body []byte, signed bool) *RefusedError {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusBadRequest {
+		return nil
+	}
+	var answer struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(body, &answer) // a cut or non-JSON body leaves the header's type
+	typ := answer.Type
+	if typ == "" {
+		typ = resp.Header.Get("X-Amzn-Errortype")
+	}
+	// "aws.protocoltests#Name" and "Name:http://…" both mean Name.
+	if i := strings.LastIndexByte(typ, '#'); i >= 0 {
+		typ = typ[i+1:]
+	}
+	typ, _, _ = strings.Cut(typ, ":")
+	typ = strings.TrimSpace(typ)
+	if answer.Message == "" {
+		answer.Message = resp.Header.Get("X-Amzn-Errormessage")
+	}
+	e := &RefusedError{StatusCode: resp.StatusCode, Type: truncate(typ, 80), Message: truncate(strings.TrimSpace(answer.Message), 300), Signed: signed}
+	if !e.isSignature() && !(resp.StatusCode == http.StatusForbidden && e.Type == "ForbiddenException") {
+		return nil
+	}
+	return e
+}
+
 // matches reports whether m answers r.
 func matches(m OutboxMessage, r Request) bool {
 	return m.PoolID == r.PoolID &&
@@ -152,7 +304,8 @@ func matches(m OutboxMessage, r Request) bool {
 // it returns that message's code. When several match, the newest wins and the
 // older ones are never handed out, since Cognito honours only the latest code. It
 // gives up when ctx ends, with a *NoCodeError wrapping ctx.Err(), and at once on a
-// transport error, a non-200 answer (cause *StatusError) or an undecodable answer.
+// transport error, a refusal (cause *RefusedError: the pool wants a signature by its
+// access key), another non-200 answer (cause *StatusError) or an undecodable answer.
 func (o *Outbox) Code(ctx context.Context, r Request) (string, error) {
 	if r.PoolID == "" || r.Username == "" {
 		return "", newNoCode("outbox", r, "request needs a pool ID and a username", nil)
@@ -201,14 +354,22 @@ func (o *Outbox) claim(pu poolUser, msgs []OutboxMessage, r Request) (string, bo
 	return msgs[best].Code, true
 }
 
-// fetch asks the outbox once for r's messages newer than sequence number after.
 // Available reports whether endpoint serves an outbox (an authbench embedded pool,
-// not some other Cognito emulator): one listing that answers 200 with JSON.
-func (o *Outbox) Available(ctx context.Context) bool {
+// not some other Cognito emulator): one listing that answers 200 with JSON. When the
+// endpoint is an outbox that refuses the request (it requires a signature by the
+// pool's access key, and the request carried none or another), it reports false with
+// a *RefusedError, so that the caller can say so instead of going on without codes.
+// Any other failure (no server, another kind of server) is false with a nil error.
+func (o *Outbox) Available(ctx context.Context) (bool, error) {
 	_, err := o.fetch(ctx, Request{PoolID: "probe", Username: "probe"}, 0)
-	return err == nil
+	var refused *RefusedError
+	if errors.As(err, &refused) {
+		return false, err
+	}
+	return err == nil, nil
 }
 
+// fetch asks the outbox once for r's messages newer than sequence number after.
 func (o *Outbox) fetch(ctx context.Context, r Request, after int64) (outboxPage, error) {
 	q := url.Values{"poolId": {r.PoolID}, "username": {r.Username}}
 	if r.Purpose != "" {
@@ -222,6 +383,9 @@ func (o *Outbox) fetch(ctx context.Context, r Request, after int64) (outboxPage,
 		return outboxPage{}, fmt.Errorf("building outbox request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if err := o.sign(ctx, req); err != nil {
+		return outboxPage{}, err
+	}
 	resp, err := o.client.Do(req)
 	if err != nil {
 		return outboxPage{}, err
@@ -229,6 +393,9 @@ func (o *Outbox) fetch(ctx context.Context, r Request, after int64) (outboxPage,
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		if refused := refusal(resp, b, o.Signed()); refused != nil {
+			return outboxPage{}, refused
+		}
 		return outboxPage{}, &StatusError{StatusCode: resp.StatusCode, Body: truncate(strings.TrimSpace(string(b)), 200)}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxOutboxBody+1))

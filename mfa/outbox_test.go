@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -375,10 +376,86 @@ func TestOutboxAvailable(t *testing.T) {
 	defer ok.Close()
 	other := httptest.NewServer(http.NotFoundHandler())
 	defer other.Close()
-	if !mfa.NewOutbox(ok.URL, nil).Available(context.Background()) {
-		t.Error("an outbox was not seen")
+	if got, err := mfa.NewOutbox(ok.URL, nil).Available(context.Background()); !got || err != nil {
+		t.Errorf("an outbox was not seen: %v, %v", got, err)
 	}
-	if mfa.NewOutbox(other.URL, nil).Available(context.Background()) {
-		t.Error("a server without an outbox was taken for one")
+	if got, err := mfa.NewOutbox(other.URL, nil).Available(context.Background()); got || err != nil {
+		t.Errorf("a server without an outbox was taken for one: %v, %v", got, err)
+	}
+}
+
+// TestOutboxRefused: an outbox answering as a pool that requires signatures does (a
+// 403 MissingAuthenticationTokenException, a 400 UnrecognizedClientException or
+// InvalidSignatureException, a 403 ForbiddenException) is a *RefusedError at the
+// first poll, never polled again, and Available reports it; other 400 and 403
+// answers stay *StatusError.
+func TestOutboxRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		header   string // x-amzn-ErrorType
+		body     string
+		wantType string // "" means not a refusal
+		wantHint bool
+	}{
+		{"missing token", 403, "MissingAuthenticationTokenException", `{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}`, "MissingAuthenticationTokenException", true},
+		{"unknown key", 400, "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/", `{"__type":"com.amazon.coral.service#UnrecognizedClientException","message":"The security token included in the request is invalid."}`, "UnrecognizedClientException", true},
+		{"wrong secret, header only", 400, "InvalidSignatureException", `not json`, "InvalidSignatureException", true},
+		{"origin", 403, "ForbiddenException", `{"__type":"ForbiddenException","message":"The outbox is not served to web pages"}`, "ForbiddenException", false},
+		{"other 400", 400, "InvalidParameterException", `{"__type":"InvalidParameterException","message":"bad"}`, "", false},
+		{"plain 403", 403, "", `forbidden`, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var polls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				polls.Add(1)
+				if tt.header != "" {
+					w.Header().Set("x-amzn-ErrorType", tt.header)
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			ob := mfa.NewOutbox(srv.URL, srv.Client(), func(o *mfa.OutboxOptions) {
+				o.Sleep = func(context.Context, time.Duration) error {
+					t.Error("a refused read must not be polled again")
+					return errors.New("stop")
+				}
+			})
+			_, err := ob.Code(t.Context(), req("alice", "SMS", "MFA"))
+			if n := polls.Load(); n != 1 {
+				t.Errorf("%d polls, want 1", n)
+			}
+			var refused *mfa.RefusedError
+			if tt.wantType == "" {
+				var se *mfa.StatusError
+				if errors.As(err, &refused) || !errors.As(err, &se) || se.StatusCode != tt.status {
+					t.Fatalf("err = %v, want a *StatusError %d", err, tt.status)
+				}
+				if ok, aerr := ob.Available(t.Context()); ok || aerr != nil {
+					t.Errorf("Available = %v, %v; want false, nil", ok, aerr)
+				}
+				return
+			}
+			if !errors.As(err, &refused) || !errors.Is(err, mfa.ErrRefused) || !errors.Is(err, mfa.ErrNoCode) {
+				t.Fatalf("err = %v, want a *RefusedError in a *NoCodeError", err)
+			}
+			if refused.Type != tt.wantType || refused.StatusCode != tt.status || refused.Signed {
+				t.Errorf("refusal = %+v, want type %s, status %d, unsigned", refused, tt.wantType, tt.status)
+			}
+			if !strings.Contains(err.Error(), "the pool's outbox refused the request: "+tt.wantType) {
+				t.Errorf("error %q does not say the outbox refused the request", err)
+			}
+			if hint := strings.Contains(err.Error(), "give the pool's access key"); hint != tt.wantHint {
+				t.Errorf("error %q: hint to give the access key = %v, want %v", err, hint, tt.wantHint)
+			}
+			ok, aerr := ob.Available(t.Context())
+			if ok || !errors.As(aerr, &refused) {
+				t.Errorf("Available = %v, %v; want false and the refusal", ok, aerr)
+			}
+		})
 	}
 }

@@ -24,7 +24,8 @@ type Config struct {
 	// Target supplies pools. This member is required.
 	Target Target
 	// Codes supplies SMS and email codes; nil means the target's own (the embedded
-	// pool's outbox), and specs needing codes are skipped when there is none.
+	// pool's outbox, read with the Admin client's credentials), and specs needing
+	// codes are skipped when there is none.
 	Codes mfa.Source
 	// Timeout bounds each node that talks to a pool; 0 means 30 s.
 	Timeout time.Duration

@@ -27,6 +27,7 @@ type Embedded struct {
 	offset atomic.Int64
 	admin  *cip.Client
 	idp    *cip.Client
+	outbox *mfa.Outbox
 	codes  mfa.Source
 
 	mu    sync.Mutex
@@ -48,7 +49,12 @@ func StartEmbedded(ctx context.Context) (*Embedded, error) {
 		return nil, err
 	}
 	e.idp = driver.NewSDKClient("us-east-1_x", ep)
-	e.codes = mfa.NewOutbox(srv.Endpoint(), nil)
+	// The outbox is read with the Admin client's credentials, as a pool that
+	// requires signed requests asks.
+	e.outbox = mfa.NewOutbox(srv.Endpoint(), nil, func(o *mfa.OutboxOptions) {
+		o.Credentials, o.Region = e.admin.Options().Credentials, e.admin.Options().Region
+	})
+	e.codes = e.outbox
 	return e, nil
 }
 
@@ -62,8 +68,22 @@ func (e *Embedded) Name() string { return "embedded" }
 // Endpoint returns the emulator's URL.
 func (e *Embedded) Endpoint() string { return e.srv.Endpoint() }
 
-// Close stops the emulator.
-func (e *Embedded) Close(context.Context) error { return e.srv.Close() }
+// Close stops the emulator, after closing the idle connections of its clients (a
+// connection dialed but never used would hold the emulator's shutdown for 5 s).
+func (e *Embedded) Close(context.Context) error {
+	closeIdle := func() {
+		e.outbox.CloseIdleConnections()
+		for _, c := range []*cip.Client{e.admin, e.idp} {
+			if ic, ok := c.Options().HTTPClient.(interface{ CloseIdleConnections() }); ok {
+				ic.CloseIdleConnections()
+			}
+		}
+	}
+	closeIdle()
+	err := e.srv.Close()
+	closeIdle()
+	return err
+}
 
 // allFlows are the flows an embedded test client allows.
 var allFlows = []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_AUTH"}

@@ -43,6 +43,10 @@ fixture (try --username confirmed --password Confirmed-Passw0rd, or --username
 newpassword --password Temporary-Passw0rd). Secrets (passwords, codes, TOTP secrets,
 tokens, sessions) are never printed.
 
+An authbench pool at a loopback --endpoint that requires signed requests
+(emulate --require-signature) serves its outbox only to its access key: give it in
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as for its Admin calls.
+
 The client secret is read from AUTHBENCH_CLIENT_SECRET, the password from
 --password or AUTHBENCH_PASSWORD, the TOTP secret from --totp-secret or
 AUTHBENCH_TOTP_SECRET.`,
@@ -122,13 +126,11 @@ func runSignin(ctx context.Context, env Env, fl signinFlags) error {
 	if o.TOTPSecret == "" {
 		o.TOTPSecret = env.Getenv("AUTHBENCH_TOTP_SECRET")
 	}
-	// SMS and email codes: from a command, else from a loopback endpoint's outbox (an
-	// emulator), else (nil) from the embedded pool's outbox or the terminal.
-	switch {
-	case len(fl.codeCommand) > 0:
+	// SMS and email codes: from a command, else (nil) from the outbox of the embedded
+	// pool or of a loopback endpoint's authbench pool (read with the Admin
+	// credentials, as a pool that requires signatures asks), else the terminal.
+	if len(fl.codeCommand) > 0 {
 		o.Codes = &mfa.Command{Args: fl.codeCommand}
-	case driver.IsLoopback(fl.endpoint):
-		o.Codes = mfa.NewOutbox(fl.endpoint, nil)
 	}
 	ctx, cancel := context.WithTimeout(ctx, fl.timeout)
 	defer cancel()

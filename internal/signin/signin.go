@@ -19,6 +19,7 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -58,8 +59,10 @@ type Options struct {
 	Answers []string
 	// Attributes are sent with a new password.
 	Attributes map[string]string
-	// Codes supplies SMS and email codes; nil means the embedded pool's outbox when
-	// Run starts it, else the terminal.
+	// Codes supplies SMS and email codes; nil means the outbox of the embedded pool
+	// when Run starts it, or of the authbench pool at a loopback Endpoint (read with
+	// the credentials of driver.AdminCredentials, as a pool that requires signatures
+	// asks), else the terminal.
 	Codes mfa.Source
 	// JSON prints each step as a JSON line.
 	JSON bool
@@ -95,10 +98,22 @@ func Run(ctx context.Context, o Options) error {
 			}
 		}
 		if o.Codes == nil {
-			o.Codes = mfa.NewOutbox(o.Endpoint, nil)
+			ob := mfa.NewOutbox(o.Endpoint, nil)
+			defer ob.CloseIdleConnections()
+			o.Codes = ob
 		}
 		if !o.JSON {
 			fmt.Fprintf(o.Stderr, "embedded pool %s at %s (client %s)\n", o.PoolID, o.Endpoint, o.ClientID)
+		}
+	}
+	if o.Codes == nil && driver.IsLoopback(o.Endpoint) {
+		ob, err := loopbackOutbox(ctx, o)
+		if err != nil {
+			return err
+		}
+		if ob != nil {
+			defer ob.CloseIdleConnections()
+			o.Codes = ob
 		}
 	}
 	idp := driver.NewSDKClient(o.PoolID, driver.Endpoint{URL: o.Endpoint, Region: o.Region})
@@ -113,7 +128,40 @@ func Run(ctx context.Context, o Options) error {
 	if s.o.Codes == nil {
 		s.o.Codes = mfa.NewPrompt(o.Stdin, o.Stderr, func(po *mfa.PromptOptions) { po.Input = s.in })
 	}
-	return s.run(ctx)
+	err = s.run(ctx)
+	if errors.Is(err, mfa.ErrRefused) {
+		// The pool wants its access key: the user has to give it.
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
+	return err
+}
+
+// loopbackOutbox returns the outbox of the pool at o.Endpoint, a loopback endpoint
+// (an authbench pool started apart, `authbench emulate`), reading it with the
+// credentials an Admin client of the pool would sign with: a pool that requires
+// signed requests serves its outbox only to its access key. It returns nil when the
+// endpoint serves no outbox (another emulator: codes are then asked for), and a
+// usage error when the outbox refuses the key (or its absence).
+func loopbackOutbox(ctx context.Context, o Options) (*mfa.Outbox, error) {
+	region := o.Region
+	if region == "" {
+		region = driver.RegionOf(o.PoolID)
+	}
+	creds, err := driver.AdminCredentials(ctx, o.PoolID, driver.Endpoint{URL: o.Endpoint, Region: region})
+	if err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, err)
+	}
+	ob := mfa.NewOutbox(o.Endpoint, nil, func(oo *mfa.OutboxOptions) { oo.Credentials, oo.Region = creds, region })
+	ok, err := ob.Available(ctx)
+	if err != nil {
+		ob.CloseIdleConnections()
+		return nil, exitcode.Wrap(exitcode.Usage, err)
+	}
+	if !ok {
+		ob.CloseIdleConnections()
+		return nil, nil
+	}
+	return ob, nil
 }
 
 // session walks one sign-in.
