@@ -79,10 +79,11 @@ func parseBound(s *string) (*int64, error) {
 	return &n, nil
 }
 
-// AddCustomAttributesInput is the input of AddCustomAttributes.
+// AddCustomAttributesInput is the input of AddCustomAttributes (API reference,
+// AddCustomAttributes: 1–25 CustomAttributes of SchemaAttributeType).
 type AddCustomAttributesInput struct {
 	UserPoolId       string                `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	CustomAttributes []SchemaAttributeType `json:"CustomAttributes" validate:"required"`
+	CustomAttributes []SchemaAttributeType `json:"CustomAttributes" validate:"required,len=1:25"`
 }
 
 // AddCustomAttributes adds custom attributes to a pool's schema.

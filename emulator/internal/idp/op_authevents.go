@@ -100,8 +100,8 @@ func (p *Pool) threatProtection() bool {
 type AdminListUserAuthEventsInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	MaxResults int32   `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	MaxResults int32   `json:"MaxResults" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // AdminListUserAuthEventsOutput is the output of AdminListUserAuthEvents.

@@ -28,9 +28,13 @@ func (s *Service) deviceOperations() map[string]Operation {
 }
 
 // DeviceSecretVerifierConfigType is the device's SRP salt and verifier, base64.
+//
+// The API reference publishes no bound for PasswordVerifier and Salt; the emulator
+// holds each to 2048 characters, well above a 3072-bit verifier in base64
+// (UNCONFIRMED (U27)).
 type DeviceSecretVerifierConfigType struct {
-	PasswordVerifier *string `json:"PasswordVerifier,omitempty"`
-	Salt             *string `json:"Salt,omitempty"`
+	PasswordVerifier *string `json:"PasswordVerifier,omitempty" validate:"len=:2048"`
+	Salt             *string `json:"Salt,omitempty" validate:"len=:2048"`
 }
 
 // DeviceType is a device as the device APIs return it.
@@ -69,11 +73,12 @@ func (d *device) wire(p *Pool, u *User) DeviceType {
 
 var deviceStatuses = []string{"remembered", "not_remembered"}
 
-// ConfirmDeviceInput is the input of ConfirmDevice.
+// ConfirmDeviceInput is the input of ConfirmDevice (API reference, ConfirmDevice:
+// DeviceKey 1–55 of [\w-]+_[0-9a-f-]+, DeviceName 1–1024).
 type ConfirmDeviceInput struct {
 	AccessToken                string                          `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
-	DeviceKey                  string                          `json:"DeviceKey" validate:"required,len=1:55"`
-	DeviceName                 string                          `json:"DeviceName"`
+	DeviceKey                  string                          `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
+	DeviceName                 string                          `json:"DeviceName" validate:"len=1:1024"`
 	DeviceSecretVerifierConfig *DeviceSecretVerifierConfigType `json:"DeviceSecretVerifierConfig"`
 }
 
@@ -156,7 +161,7 @@ func (s *Service) withDevice(p *Pool, u *User, key string, f func(d *device) *Er
 // GetDeviceInput is the input of GetDevice.
 type GetDeviceInput struct {
 	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
-	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 }
 
 // GetDeviceOutput is the output of GetDevice and AdminGetDevice.
@@ -188,8 +193,8 @@ func (s *Service) getDevice(p *Pool, u *User, key string) (*GetDeviceOutput, err
 // ListDevicesInput is the input of ListDevices.
 type ListDevicesInput struct {
 	AccessToken     string  `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
-	Limit           *int32  `json:"Limit"`
-	PaginationToken *string `json:"PaginationToken"`
+	Limit           *int32  `json:"Limit" validate:"range=0:60"`
+	PaginationToken *string `json:"PaginationToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListDevicesOutput is the output of ListDevices and AdminListDevices.
@@ -249,7 +254,7 @@ func (s *Service) listDevices(p *Pool, u *User, limit *int32, token string) (*Li
 // ForgetDeviceInput is the input of ForgetDevice.
 type ForgetDeviceInput struct {
 	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
-	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 }
 
 // ForgetDeviceOutput is the output of ForgetDevice and AdminForgetDevice.
@@ -279,8 +284,8 @@ func (s *Service) forgetDevice(p *Pool, u *User, key string) (*ForgetDeviceOutpu
 // UpdateDeviceStatusInput is the input of UpdateDeviceStatus.
 type UpdateDeviceStatusInput struct {
 	AccessToken            string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
-	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55"`
-	DeviceRememberedStatus string `json:"DeviceRememberedStatus"`
+	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
+	DeviceRememberedStatus string `json:"DeviceRememberedStatus" validate:"enum=deviceStatus"`
 }
 
 // UpdateDeviceStatusOutput is the output of UpdateDeviceStatus and
@@ -315,7 +320,7 @@ func (s *Service) updateDeviceStatus(p *Pool, u *User, key, status string) (*Upd
 
 // AdminGetDeviceInput is the input of AdminGetDevice.
 type AdminGetDeviceInput struct {
-	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
@@ -333,8 +338,8 @@ func (s *Service) AdminGetDevice(ctx context.Context, in *AdminGetDeviceInput) (
 type AdminListDevicesInput struct {
 	UserPoolId      string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username        string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	Limit           *int32  `json:"Limit"`
-	PaginationToken *string `json:"PaginationToken"`
+	Limit           *int32  `json:"Limit" validate:"range=0:60"`
+	PaginationToken *string `json:"PaginationToken" validate:"len=1:131072,pattern=code"`
 }
 
 // AdminListDevices lists a user's devices.
@@ -348,7 +353,7 @@ func (s *Service) AdminListDevices(ctx context.Context, in *AdminListDevicesInpu
 
 // AdminForgetDeviceInput is the input of AdminForgetDevice.
 type AdminForgetDeviceInput struct {
-	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
@@ -364,10 +369,10 @@ func (s *Service) AdminForgetDevice(ctx context.Context, in *AdminForgetDeviceIn
 
 // AdminUpdateDeviceStatusInput is the input of AdminUpdateDeviceStatus.
 type AdminUpdateDeviceStatusInput struct {
-	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 	UserPoolId             string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username               string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	DeviceRememberedStatus string `json:"DeviceRememberedStatus"`
+	DeviceRememberedStatus string `json:"DeviceRememberedStatus" validate:"enum=deviceStatus"`
 }
 
 // AdminUpdateDeviceStatus marks a user's device remembered or not.

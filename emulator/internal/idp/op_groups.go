@@ -96,13 +96,15 @@ func checkGroupFields(name string, desc *string, prec *int32, role *string) *Err
 // AdminAddUserToGroup (aws-amplify/amplify-cli#2214).
 func errGroupNotFound() *Error { return errResourceNotFound("Group not found.") }
 
-// CreateGroupInput is the input of CreateGroup.
+// CreateGroupInput is the input of CreateGroup (API reference, CreateGroup:
+// GroupName 1–128 of [\p{L}\p{M}\p{S}\p{N}\p{P}]+, Description at most 2048,
+// Precedence at least 0, RoleArn an ARN of 20–2048).
 type CreateGroupInput struct {
 	UserPoolId  string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName   string  `json:"GroupName" validate:"required"`
-	Description *string `json:"Description"`
-	Precedence  *int32  `json:"Precedence"`
-	RoleArn     *string `json:"RoleArn"`
+	GroupName   string  `json:"GroupName" validate:"required,len=1:128,pattern=name"`
+	Description *string `json:"Description" validate:"len=:2048"`
+	Precedence  *int32  `json:"Precedence" validate:"range=0:"`
+	RoleArn     *string `json:"RoleArn" validate:"len=20:2048,pattern=arn"`
 }
 
 // CreateGroupOutput is the output of CreateGroup.
@@ -133,10 +135,11 @@ func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateG
 	return &CreateGroupOutput{Group: g.wire(p.id)}, nil
 }
 
-// GroupInput names one group.
+// GroupInput names one group (API reference, GetGroup and DeleteGroup: GroupName
+// 1–128 of [\p{L}\p{M}\p{S}\p{N}\p{P}]+).
 type GroupInput struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName  string `json:"GroupName" validate:"required"`
+	GroupName  string `json:"GroupName" validate:"required,len=1:128,pattern=name"`
 }
 
 // GetGroupOutput is the output of GetGroup.
@@ -169,12 +172,14 @@ func (s *Service) GetGroup(_ context.Context, in *GroupInput) (*GetGroupOutput, 
 }
 
 // UpdateGroupInput is the input of UpdateGroup.
+//
+// API reference, UpdateGroup: the constraints of CreateGroup.
 type UpdateGroupInput struct {
 	UserPoolId  string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName   string  `json:"GroupName" validate:"required"`
-	Description *string `json:"Description"`
-	Precedence  *int32  `json:"Precedence"`
-	RoleArn     *string `json:"RoleArn"`
+	GroupName   string  `json:"GroupName" validate:"required,len=1:128,pattern=name"`
+	Description *string `json:"Description" validate:"len=:2048"`
+	Precedence  *int32  `json:"Precedence" validate:"range=0:"`
+	RoleArn     *string `json:"RoleArn" validate:"len=20:2048,pattern=arn"`
 }
 
 // UpdateGroupOutput is the output of UpdateGroup.
@@ -240,10 +245,12 @@ func pageLimit(keys []string, limit int32, next *string) ([]string, *string, *Er
 }
 
 // ListGroupsInput is the input of ListGroups.
+//
+// API reference, ListGroups: Limit 0–60, NextToken 1–131072 of [\S]+.
 type ListGroupsInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	Limit      int32   `json:"Limit"`
-	NextToken  *string `json:"NextToken"`
+	Limit      int32   `json:"Limit" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListGroupsOutput is the output of ListGroups and AdminListGroupsForUser.
@@ -276,10 +283,13 @@ func (s *Service) ListGroups(_ context.Context, in *ListGroupsInput) (*ListGroup
 }
 
 // MembershipInput names a user and a group.
+//
+// API reference, AdminAddUserToGroup: GroupName 1–128 of
+// [\p{L}\p{M}\p{S}\p{N}\p{P}]+.
 type MembershipInput struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	GroupName  string `json:"GroupName" validate:"required"`
+	GroupName  string `json:"GroupName" validate:"required,len=1:128,pattern=name"`
 }
 
 // memberOp runs f on the group and user an admin membership call names. The user
@@ -312,11 +322,13 @@ func (s *Service) AdminRemoveUserFromGroup(_ context.Context, in *MembershipInpu
 }
 
 // AdminListGroupsForUserInput is the input of AdminListGroupsForUser.
+//
+// API reference, AdminListGroupsForUser: Limit 0–60, NextToken 1–131072 of [\S]+.
 type AdminListGroupsForUserInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	Limit      int32   `json:"Limit"`
-	NextToken  *string `json:"NextToken"`
+	Limit      int32   `json:"Limit" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // AdminListGroupsForUser lists a user's groups by name.
@@ -343,11 +355,14 @@ func (s *Service) AdminListGroupsForUser(_ context.Context, in *AdminListGroupsF
 }
 
 // ListUsersInGroupInput is the input of ListUsersInGroup.
+//
+// API reference, ListUsersInGroup: GroupName as CreateGroup's, Limit 0–60,
+// NextToken 1–131072 of [\S]+.
 type ListUsersInGroupInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName  string  `json:"GroupName" validate:"required"`
-	Limit      int32   `json:"Limit"`
-	NextToken  *string `json:"NextToken"`
+	GroupName  string  `json:"GroupName" validate:"required,len=1:128,pattern=name"`
+	Limit      int32   `json:"Limit" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListUsersInGroupOutput is the output of ListUsersInGroup.

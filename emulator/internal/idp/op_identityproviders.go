@@ -91,14 +91,20 @@ func checkIdpIdentifiers(ids []string) *Error {
 	return nil
 }
 
-// CreateIdentityProviderInput is the input of CreateIdentityProvider.
+// CreateIdentityProviderInput is the input of CreateIdentityProvider (API
+// reference, CreateIdentityProvider: ProviderName 1–32 of ProviderNameTypeV2,
+// ProviderType of the enumeration, AttributeMapping keys 1–32 and values at most
+// 131072, IdpIdentifiers at most 50 of 1–40). ProviderDetails has no published
+// bound: the emulator holds it to 50 entries, keys of 1–128 and values of at most
+// 131072 (a SAML MetadataFile), and AttributeMapping to 100 entries
+// (UNCONFIRMED (U26)).
 type CreateIdentityProviderInput struct {
 	UserPoolId       string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ProviderName     string            `json:"ProviderName" validate:"required"`
-	ProviderType     string            `json:"ProviderType" validate:"required"`
-	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"required"`
-	AttributeMapping map[string]string `json:"AttributeMapping"`
-	IdpIdentifiers   []string          `json:"IdpIdentifiers"`
+	ProviderName     string            `json:"ProviderName" validate:"required,len=1:32,pattern=providerNameV2"`
+	ProviderType     string            `json:"ProviderType" validate:"required,enum=providerType"`
+	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"required,len=:50,keys=1:128,values=0:131072"`
+	AttributeMapping map[string]string `json:"AttributeMapping" validate:"len=:100,keys=1:32,values=0:131072"`
+	IdpIdentifiers   []string          `json:"IdpIdentifiers" validate:"len=:50,values=1:40,vpattern=idpIdentifier"`
 }
 
 // IdentityProviderOutput carries one identity provider.
@@ -175,10 +181,11 @@ func (p *Pool) providerByIdentifier(id string) *IdentityProviderType {
 	return nil
 }
 
-// ProviderRef names one identity provider.
+// ProviderRef names one identity provider (API reference, DescribeIdentityProvider
+// and DeleteIdentityProvider: ProviderName 1–32 of [\p{L}\p{M}\p{S}\p{N}\p{P}]+).
 type ProviderRef struct {
 	UserPoolId   string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ProviderName string `json:"ProviderName" validate:"required"`
+	ProviderName string `json:"ProviderName" validate:"required,len=1:32,pattern=name"`
 }
 
 // provider finds an identity provider; the caller holds p.mu.
@@ -207,12 +214,16 @@ func (s *Service) DescribeIdentityProvider(_ context.Context, in *ProviderRef) (
 }
 
 // UpdateIdentityProviderInput is the input of UpdateIdentityProvider.
+//
+// API reference, UpdateIdentityProvider: ProviderName 1–32 of
+// [\p{L}\p{M}\p{S}\p{N}\p{P}]+, and CreateIdentityProvider's bounds for the rest
+// (UNCONFIRMED (U26) for ProviderDetails and the count of AttributeMapping).
 type UpdateIdentityProviderInput struct {
 	UserPoolId       string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ProviderName     string            `json:"ProviderName" validate:"required"`
-	ProviderDetails  map[string]string `json:"ProviderDetails"`
-	AttributeMapping map[string]string `json:"AttributeMapping"`
-	IdpIdentifiers   []string          `json:"IdpIdentifiers"`
+	ProviderName     string            `json:"ProviderName" validate:"required,len=1:32,pattern=name"`
+	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"len=:50,keys=1:128,values=0:131072"`
+	AttributeMapping map[string]string `json:"AttributeMapping" validate:"len=:100,keys=1:32,values=0:131072"`
+	IdpIdentifiers   []string          `json:"IdpIdentifiers" validate:"len=:50,values=1:40,vpattern=idpIdentifier"`
 }
 
 // UpdateIdentityProvider replaces the members given and keeps the others.
@@ -267,10 +278,13 @@ func (s *Service) DeleteIdentityProvider(_ context.Context, in *ProviderRef) (*s
 }
 
 // ListIdentityProvidersInput is the input of ListIdentityProviders.
+//
+// API reference, ListIdentityProviders: MaxResults 1–60, NextToken 1–131072 of
+// [\S]+.
 type ListIdentityProvidersInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MaxResults int32   `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	MaxResults int32   `json:"MaxResults" validate:"range=1:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ProviderDescription is one row of ListIdentityProviders.
@@ -321,9 +335,12 @@ func (s *Service) ListIdentityProviders(_ context.Context, in *ListIdentityProvi
 }
 
 // GetIdentityProviderByIdentifierInput is the input of GetIdentityProviderByIdentifier.
+//
+// API reference, GetIdentityProviderByIdentifier: IdpIdentifier 1–40 of
+// [\w\s+=.@-]+.
 type GetIdentityProviderByIdentifierInput struct {
 	UserPoolId    string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	IdpIdentifier string `json:"IdpIdentifier" validate:"required"`
+	IdpIdentifier string `json:"IdpIdentifier" validate:"required,len=1:40,pattern=idpIdentifier"`
 }
 
 // GetIdentityProviderByIdentifier finds a provider by one of its IdpIdentifiers.

@@ -27,8 +27,8 @@ func (s *Service) resourceServerOperations() map[string]Operation {
 
 // ResourceServerScopeType is one scope of a resource server.
 type ResourceServerScopeType struct {
-	ScopeName        string `json:"ScopeName" validate:"required"`
-	ScopeDescription string `json:"ScopeDescription" validate:"required"`
+	ScopeName        string `json:"ScopeName" validate:"required,len=1:256,pattern=scopeName"`
+	ScopeDescription string `json:"ScopeDescription" validate:"required,len=1:256"`
 }
 
 // ResourceServerType is a resource server as stored and returned.
@@ -45,12 +45,16 @@ var (
 	scopeNamePattern    = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$`)
 )
 
-// ResourceServerInput is the input of CreateResourceServer and UpdateResourceServer.
+// ResourceServerInput is the input of CreateResourceServer and UpdateResourceServer
+// (API reference, CreateResourceServer: Identifier 1–256 of
+// [\x21\x23-\x5B\x5D-\x7E]+, Name 1–256 of [\w\s+=,.@-]+, at most 100 Scopes,
+// each ScopeName 1–256 of [\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+ and
+// ScopeDescription 1–256).
 type ResourceServerInput struct {
 	UserPoolId string                    `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	Identifier string                    `json:"Identifier" validate:"required"`
-	Name       string                    `json:"Name" validate:"required"`
-	Scopes     []ResourceServerScopeType `json:"Scopes"`
+	Identifier string                    `json:"Identifier" validate:"required,len=1:256,pattern=rsIdentifier"`
+	Name       string                    `json:"Name" validate:"required,len=1:256,pattern=poolName"`
+	Scopes     []ResourceServerScopeType `json:"Scopes" validate:"len=:100"`
 }
 
 func (in *ResourceServerInput) check() *Error {
@@ -111,10 +115,11 @@ func (s *Service) CreateResourceServer(_ context.Context, in *ResourceServerInpu
 	return &ResourceServerOutput{ResourceServer: rs}, nil
 }
 
-// ResourceServerRef names one resource server.
+// ResourceServerRef names one resource server (API reference,
+// DescribeResourceServer: Identifier 1–256 of [\x21\x23-\x5B\x5D-\x7E]+).
 type ResourceServerRef struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	Identifier string `json:"Identifier" validate:"required"`
+	Identifier string `json:"Identifier" validate:"required,len=1:256,pattern=rsIdentifier"`
 }
 
 // resourceServer finds a resource server; the caller holds p.mu.
@@ -178,11 +183,12 @@ func (s *Service) DeleteResourceServer(_ context.Context, in *ResourceServerRef)
 	return &struct{}{}, nil
 }
 
-// ListResourceServersInput is the input of ListResourceServers.
+// ListResourceServersInput is the input of ListResourceServers (API reference:
+// MaxResults 1–50, NextToken 1–131072 of [\S]+).
 type ListResourceServersInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MaxResults int32   `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	MaxResults int32   `json:"MaxResults" validate:"range=1:50"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListResourceServersOutput is the output of ListResourceServers.
