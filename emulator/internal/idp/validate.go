@@ -351,6 +351,12 @@ func checkRule(r rule, v reflect.Value, member string) *Error {
 		}
 		return nil
 	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		if v.Int() == 0 {
+			return nil // a number that is not a pointer is absent when zero
+		}
+	}
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
