@@ -466,6 +466,14 @@ func TestProvisioningValidation(t *testing.T) {
 				CustomDomainConfig: &types.CustomDomainConfigType{CertificateArn: aws.String("certificate-0123456789")}})
 			return err
 		}, `Value 'certificate-0123456789' at 'customDomainConfig.certificateArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`},
+		{"managed login version", func() error {
+			_, err := e.IDP.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: &poolID, Domain: aws.String("hostile-domain"), ManagedLoginVersion: aws.Int32(3)})
+			return err
+		}, "Value '3' at 'managedLoginVersion' failed to satisfy constraint: Member must have value less than or equal to 2"},
+		{"list clients max results", func() error {
+			_, err := e.IDP.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: &poolID, MaxResults: aws.Int32(61)})
+			return err
+		}, "Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60"},
 		{"tags at 50", func() error {
 			_, err := e.IDP.TagResource(ctx, &cip.TagResourceInput{ResourceArn: &poolArn, Tags: tags(50)})
 			return err

@@ -32,12 +32,6 @@ type AdminCreateUserOutput struct {
 // AdminCreateUser creates a user with a temporary password (FORCE_CHANGE_PASSWORD),
 // or with MessageAction RESEND sends an existing such user's invitation again.
 func (s *Service) AdminCreateUser(ctx context.Context, in *AdminCreateUserInput) (*AdminCreateUserOutput, error) {
-	if e := checkEnum("messageAction", in.MessageAction, []string{"RESEND", "SUPPRESS"}); e != nil {
-		return nil, e
-	}
-	if e := checkEnums("desiredDeliveryMediums", in.DesiredDeliveryMediums, []string{"SMS", "EMAIL"}); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err

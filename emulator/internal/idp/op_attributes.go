@@ -88,9 +88,6 @@ type AddCustomAttributesInput struct {
 
 // AddCustomAttributes adds custom attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(_ context.Context, in *AddCustomAttributesInput) (*struct{}, error) {
-	if n := len(in.CustomAttributes); n < 1 || n > 25 {
-		return nil, errValidation("customAttributes", "Member must have length less than or equal to 25", n)
-	}
 	for i, a := range in.CustomAttributes {
 		if e := checkSchemaAttribute("customAttributes."+itoa(i+1)+".member", a); e != nil {
 			return nil, e

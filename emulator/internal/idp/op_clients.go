@@ -294,10 +294,10 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *DeleteUserPoolCl
 }
 
 // ListUserPoolClientsInput is the input of ListUserPoolClients (API reference:
-// MaxResults 1–60, checked with the page; NextToken 1–131072 of [\S]+).
+// MaxResults 1–60, NextToken 1–131072 of [\S]+).
 type ListUserPoolClientsInput struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MaxResults int32  `json:"MaxResults"`
+	MaxResults int32  `json:"MaxResults" validate:"range=1:60"`
 	NextToken  string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 

@@ -106,9 +106,6 @@ func (s *Service) ConfirmDevice(ctx context.Context, in *ConfirmDeviceInput) (*C
 		}
 		ver, hasVer = v, true
 	}
-	if len(in.DeviceName) > 1024 {
-		return nil, errValidation("deviceName", "Member must have length less than or equal to 1024", "***")
-	}
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -294,9 +291,6 @@ type UpdateDeviceStatusOutput struct{}
 
 // UpdateDeviceStatus marks one of the signed-in user's devices remembered or not.
 func (s *Service) UpdateDeviceStatus(ctx context.Context, in *UpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
-	if e := checkEnum("deviceRememberedStatus", in.DeviceRememberedStatus, deviceStatuses); e != nil {
-		return nil, e
-	}
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -377,9 +371,6 @@ type AdminUpdateDeviceStatusInput struct {
 
 // AdminUpdateDeviceStatus marks a user's device remembered or not.
 func (s *Service) AdminUpdateDeviceStatus(ctx context.Context, in *AdminUpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
-	if e := checkEnum("deviceRememberedStatus", in.DeviceRememberedStatus, deviceStatuses); e != nil {
-		return nil, e
-	}
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err

@@ -45,7 +45,7 @@ type DomainInput struct {
 	Domain              string                  `json:"Domain" validate:"required,len=1:253"`
 	UserPoolId          string                  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	CustomDomainConfig  *CustomDomainConfigType `json:"CustomDomainConfig"`
-	ManagedLoginVersion *int32                  `json:"ManagedLoginVersion"`
+	ManagedLoginVersion *int32                  `json:"ManagedLoginVersion" validate:"range=1:2"`
 }
 
 // DomainOutput is the output of CreateUserPoolDomain and UpdateUserPoolDomain.
@@ -68,9 +68,6 @@ func (in *DomainInput) check() *Error {
 		}
 	} else if e := checkString("domain", in.Domain, 1, 63, prefixDomainPattern, `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`); e != nil {
 		return e
-	}
-	if v := in.ManagedLoginVersion; v != nil && (*v < 1 || *v > 2) {
-		return errValidation("managedLoginVersion", "Member must have value less than or equal to 2", *v)
 	}
 	return nil
 }
@@ -310,9 +307,6 @@ func checkTags(tags map[string]string) *Error {
 
 // TagResource adds or replaces tags of a pool (its UserPoolTags).
 func (s *Service) TagResource(_ context.Context, in *TagResourceInput) (*struct{}, error) {
-	if e := checkTags(in.Tags); e != nil {
-		return nil, e
-	}
 	p, err := s.poolByArn(in.ResourceArn)
 	if err != nil {
 		return nil, err

@@ -360,10 +360,10 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *UpdateUserPoolInput) (
 	return &UpdateUserPoolOutput{}, nil
 }
 
-// ListUserPoolsInput is the input of ListUserPools (API reference: NextToken
-// 1–131072 of [\S]+; MaxResults 1–60, checked with the page).
+// ListUserPoolsInput is the input of ListUserPools (API reference: MaxResults
+// 1–60, required, its absence refused with the page; NextToken 1–131072 of [\S]+).
 type ListUserPoolsInput struct {
-	MaxResults int32  `json:"MaxResults"`
+	MaxResults int32  `json:"MaxResults" validate:"range=1:60"`
 	NextToken  string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
