@@ -56,15 +56,10 @@ type DomainOutput struct {
 
 func (in *DomainInput) check() *Error {
 	if in.CustomDomainConfig != nil {
-		// A custom domain is a host name: at most 253 characters.
-		if e := checkString("domain", in.Domain, 1, 253, nil, ""); e != nil {
-			return e
-		}
+		// A custom domain is a host name (its 253 characters and the certificate's
+		// ARN are the tags').
 		if !hostNamePattern.MatchString(in.Domain) {
 			return errInvalidParameter("Domain must be a fully qualified domain name.") // UNCONFIRMED (U14) wording
-		}
-		if e := checkString("customDomainConfig.certificateArn", in.CustomDomainConfig.CertificateArn, 20, 2048, arnPattern, "arn:…"); e != nil {
-			return e
 		}
 	} else if e := checkString("domain", in.Domain, 1, 63, prefixDomainPattern, `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`); e != nil {
 		return e

@@ -14,7 +14,8 @@ import (
 //
 // Constraints from the API reference (GroupType, CreateGroup): GroupName 1–128
 // characters of [\p{L}\p{M}\p{S}\p{N}\p{P}]+, Description at most 2048, Precedence
-// 0–2^31-1, RoleArn 20–2048 characters of the ARN pattern, Limit 0–60 on the listings.
+// 0–2^31-1, RoleArn 20–2048 characters of the ARN pattern, Limit 0–60 on the listings;
+// the inputs declare them as validate tags (validate.go).
 
 func (s *Service) groupOperations() map[string]Operation {
 	return map[string]Operation{
@@ -49,12 +50,6 @@ func (g *groupRecord) wire(poolID string) *GroupType {
 	}
 }
 
-var (
-	groupNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
-	// arnPattern is the API reference's pattern for ARNs (RoleArn and the like).
-	arnPattern = regexp.MustCompile(`^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`)
-)
-
 // checkString enforces a member's length and pattern constraints as the AWS front
 // end words them.
 func checkString(member, v string, minLen, maxLen int, pattern *regexp.Regexp, patternText string) *Error {
@@ -67,26 +62,6 @@ func checkString(member, v string, minLen, maxLen int, pattern *regexp.Regexp, p
 	}
 	if pattern != nil && !pattern.MatchString(v) {
 		return errValidation(member, "Member must satisfy regular expression pattern: "+patternText, v)
-	}
-	return nil
-}
-
-func checkGroupFields(name string, desc *string, prec *int32, role *string) *Error {
-	if e := checkString("groupName", name, 1, 128, groupNamePattern, `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`); e != nil {
-		return e
-	}
-	if desc != nil {
-		if e := checkString("description", *desc, 0, 2048, nil, ""); e != nil {
-			return e
-		}
-	}
-	if prec != nil && *prec < 0 {
-		return errValidation("precedence", "Member must have value greater than or equal to 0", *prec)
-	}
-	if role != nil {
-		if e := checkString("roleArn", *role, 20, 2048, arnPattern, `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`); e != nil {
-			return e
-		}
 	}
 	return nil
 }
@@ -115,9 +90,6 @@ type CreateGroupOutput struct {
 // CreateGroup creates a group. A second group of the same name is
 // GroupExistsException.
 func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateGroupOutput, error) {
-	if e := checkGroupFields(in.GroupName, in.Description, in.Precedence, in.RoleArn); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -191,9 +163,6 @@ type UpdateGroupOutput struct {
 // reference's reset-to-default warning is written for UpdateUserPool and
 // UpdateUserPoolClient, not for UpdateGroup).
 func (s *Service) UpdateGroup(_ context.Context, in *UpdateGroupInput) (*UpdateGroupOutput, error) {
-	if e := checkGroupFields(in.GroupName, in.Description, in.Precedence, in.RoleArn); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package idp
 
 import (
 	"context"
-	"regexp"
 	"sort"
 )
 
@@ -45,11 +44,8 @@ type IdentityProviderType struct {
 // (API reference, CreateIdentityProvider and UpdateIdentityProvider errors).
 const TypeDuplicateProvider = "DuplicateProviderException"
 
-var (
-	providerNamePattern = regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`)
-	idpIdentifierRe     = regexp.MustCompile(`^[\w\s+=.@-]+$`)
-	providerTypes       = []string{"SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"}
-)
+// providerTypes are the values of ProviderType (the validate tags' enum).
+var providerTypes = []string{"SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"}
 
 // requiredDetails lists the ProviderDetails keys each provider type needs (developer
 // guide, "Adding social identity providers", "Adding OIDC identity providers",
@@ -79,18 +75,6 @@ func checkProviderDetails(typ string, d map[string]string) *Error {
 	return nil
 }
 
-func checkIdpIdentifiers(ids []string) *Error {
-	if len(ids) > 50 {
-		return errValidation("idpIdentifiers", "Member must have length less than or equal to 50", len(ids))
-	}
-	for i, id := range ids {
-		if e := checkString("idpIdentifiers."+itoa(i+1)+".member", id, 1, 40, idpIdentifierRe, `[\w\s+=.@-]+`); e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 // CreateIdentityProviderInput is the input of CreateIdentityProvider (API
 // reference, CreateIdentityProvider: ProviderName 1–32 of ProviderNameTypeV2,
 // ProviderType of the enumeration, AttributeMapping keys 1–32 and values at most
@@ -115,20 +99,11 @@ type IdentityProviderOutput struct {
 // CreateIdentityProvider adds an identity provider. A social provider's name must
 // be its type ("Google", …), as the developer guide says for social sign-in.
 func (s *Service) CreateIdentityProvider(_ context.Context, in *CreateIdentityProviderInput) (*IdentityProviderOutput, error) {
-	if e := checkString("providerName", in.ProviderName, 1, 32, providerNamePattern, `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`); e != nil {
-		return nil, e
-	}
-	if e := checkEnum("providerType", in.ProviderType, providerTypes); e != nil {
-		return nil, e
-	}
 	if in.ProviderType != "SAML" && in.ProviderType != "OIDC" && in.ProviderName != in.ProviderType {
 		// UNCONFIRMED (U13) wording.
 		return nil, errInvalidParameter("Provider name must be %s for %s provider type.", in.ProviderType, in.ProviderType)
 	}
 	if e := checkProviderDetails(in.ProviderType, in.ProviderDetails); e != nil {
-		return nil, e
-	}
-	if e := checkIdpIdentifiers(in.IdpIdentifiers); e != nil {
 		return nil, e
 	}
 	p, err := s.pool(in.UserPoolId)
@@ -228,9 +203,6 @@ type UpdateIdentityProviderInput struct {
 
 // UpdateIdentityProvider replaces the members given and keeps the others.
 func (s *Service) UpdateIdentityProvider(_ context.Context, in *UpdateIdentityProviderInput) (*IdentityProviderOutput, error) {
-	if e := checkIdpIdentifiers(in.IdpIdentifiers); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
