@@ -92,5 +92,5 @@
 //	quota.go, quota_*.go     request-rate quotas and injected latency
 //	outbox.go                the SMS and email a pool sends
 //	errors.go                Cognito's exception names and messages
-//	shapes.go, validate.go   shared wire shapes, required-member validation
+//	shapes.go, validate.go   shared wire shapes, request validation (validate tags)
 package idp

@@ -103,8 +103,6 @@ var patterns = map[string]namedPattern{
 	"hex": newPattern(`^[0-9a-fA-F]+$`),
 	// Tag keys and values (TagKeysType, TagValueType).
 	"tag": newPattern(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`),
-	// TOTP codes (SoftwareTokenMFAUserCodeType).
-	"digits": newPattern(`[0-9]+`),
 }
 
 // enums are the API reference's enumerations by the names tags use. Each list is in
@@ -294,20 +292,19 @@ func validateValue(v reflect.Value, path string) *Error {
 // struct's own, under the same path.
 func validateStruct(v reflect.Value, path string, shadowed map[string]bool) *Error {
 	t := v.Type()
-	var own map[string]bool
-	for i := 0; i < t.NumField(); i++ {
-		if f := t.Field(i); !f.Anonymous {
-			if own == nil {
-				own = make(map[string]bool, t.NumField())
+	// declared is what an embedded struct of this one may not declare again: the
+	// names this struct and the structs around it declare.
+	declared := func() map[string]bool {
+		names := make(map[string]bool, t.NumField()+len(shadowed))
+		for n := range shadowed {
+			names[n] = true
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); !f.Anonymous {
+				names[jsonName(f)] = true
 			}
-			own[jsonName(f)] = true
 		}
-	}
-	for n := range shadowed {
-		if own == nil {
-			own = map[string]bool{}
-		}
-		own[n] = true
+		return names
 	}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -324,7 +321,7 @@ func validateStruct(v reflect.Value, path string, shadowed map[string]bool) *Err
 				fv = fv.Elem()
 			}
 			if fv.Kind() == reflect.Struct {
-				if e := validateStruct(fv, path, own); e != nil {
+				if e := validateStruct(fv, path, declared()); e != nil {
 					return e
 				}
 			}
