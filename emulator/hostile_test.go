@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -306,5 +309,212 @@ func TestHostileNamesBeforeQuotas(t *testing.T) {
 	// The one token of the second is still there for an ordinary sign-in.
 	if _, err := e.passwordAuth(context.Background(), clientID, "quota", "Passw0rd!"); err != nil {
 		t.Fatalf("an ordinary sign-in after refused ones: %v", err)
+	}
+}
+
+// provisioningDefaults are valid JSON values, by member name, for the required
+// members of the operations provisioningCases covers: a request with a huge value in
+// one member carries these in the others, so that only the huge one can be refused.
+func provisioningDefaults(poolID, clientID, poolArn string) map[string]string {
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	return map[string]string{
+		"UserPoolId": q(poolID), "ClientId": q(clientID), "Username": q("hostile"), "PoolName": q("p"),
+		"ClientName": q("c"), "GroupName": q("g"), "ProviderName": q("Google"), "ProviderType": q("Google"),
+		"ProviderDetails": `{"client_id":"i","client_secret":"s","authorize_scopes":"openid"}`,
+		"Identifier":      q("https://api"), "Name": q("api"), "Domain": q("hostile-domain"), "ResourceArn": q(poolArn),
+		"DeviceKey": q("us-east-1_0a"), "CustomAttributes": `[{"Name":"x","AttributeDataType":"String"}]`,
+		"UserAttributes": `[{"Name":"name","Value":"x"}]`, "UserAttributeNames": `["name"]`, "Tags": `{"k":"v"}`,
+		"Password": q("Passw0rd!"), "IdpIdentifier": q("idp"),
+	}
+}
+
+// wireMember is one member of an input struct as the wire names it.
+type wireMember struct {
+	name     string
+	typ      reflect.Type
+	required bool
+}
+
+// wireMembers lists a struct's members as the JSON decoder sees them: an embedded
+// struct's members are the struct's own unless it declares the same name.
+func wireMembers(t reflect.Type) []wireMember {
+	var own, embedded []wireMember
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous {
+			embedded = append(embedded, wireMembers(f.Type)...)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		required := slices.Contains(strings.Split(f.Tag.Get("validate"), ","), "required")
+		own = append(own, wireMember{name, f.Type, required})
+	}
+	for _, m := range embedded {
+		if !slices.ContainsFunc(own, func(o wireMember) bool { return o.name == m.name }) {
+			own = append(own, m)
+		}
+	}
+	return own
+}
+
+// hugeValues returns JSON values of type t that each hold something huge: a huge
+// string, a huge key, or a list or map of many entries; for a struct, each of its
+// members in turn holding such a value (to depth levels).
+func hugeValues(t reflect.Type, hugeJSON string, depth int) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	many := func(entry func(i int) string) string {
+		var b strings.Builder
+		for i := range 20000 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(entry(i))
+		}
+		return b.String()
+	}
+	switch {
+	case t.Kind() == reflect.String:
+		return []string{hugeJSON}
+	case t == reflect.TypeFor[json.RawMessage]():
+		return []string{`{"Member":` + hugeJSON + `}`}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		return []string{"[" + hugeJSON + "]", "[" + many(func(int) string { return `"x"` }) + "]"}
+	case t.Kind() == reflect.Map:
+		return []string{`{` + hugeJSON + `:"v"}`, `{"k":` + hugeJSON + `}`,
+			"{" + many(func(i int) string { return `"k` + strconv.Itoa(i) + `":"v"` }) + "}"}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8:
+		var out []string
+		for _, v := range hugeValues(t.Elem(), hugeJSON, depth) {
+			out = append(out, "["+v+"]")
+		}
+		return append(out, "["+many(func(int) string { return "{}" })+"]")
+	case t.Kind() == reflect.Struct && depth > 0:
+		var out []string
+		for _, m := range wireMembers(t) {
+			for _, v := range hugeValues(m.typ, hugeJSON, depth-1) {
+				out = append(out, `{"`+m.name+`":`+v+`}`)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// provisioningCases builds, for every operation the sign-in stream does not cover
+// (the provisioning and admin operations), one request per member and per huge
+// value of that member's type, the required members set from defaults. Each is to
+// be refused naming that member.
+func provisioningCases(t *testing.T, huge string, defaults map[string]string, covered map[string]bool) []hostileCase {
+	hugeJSON := `"` + huge + `"`
+	ops := idp.New(idp.Options{}).Operations()
+	names := make([]string, 0, len(ops))
+	for name := range ops {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	notServed := idp.NotServed()
+	var out []hostileCase
+	for _, name := range names {
+		in := reflect.TypeOf(ops[name].NewInput()).Elem()
+		if covered[name] || notServed[name] != "" || in.Kind() != reflect.Struct {
+			continue
+		}
+		members := wireMembers(in)
+		for _, m := range members {
+			for i, v := range hugeValues(m.typ, hugeJSON, 3) {
+				var b strings.Builder
+				b.WriteString(`{"` + m.name + `":` + v)
+				for _, o := range members {
+					if o.required && o.name != m.name {
+						d, ok := defaults[o.name]
+						if !ok {
+							t.Fatalf("%s: no default for the required member %s", name, o.name)
+						}
+						b.WriteString(`,"` + o.name + `":` + d)
+					}
+				}
+				b.WriteByte('}')
+				body := b.String()
+				out = append(out, hostileCase{name, m.name + "#" + strconv.Itoa(i+1), func() string { return body }})
+			}
+		}
+	}
+	return out
+}
+
+// TestHostileProvisioningBounded sends a huge value (or a huge key, or tens of
+// thousands of entries) in every member, nested members included, of every
+// provisioning and admin operation: each is refused with InvalidParameterException
+// naming that member, no answer quotes more than a few hundred characters of it (in
+// the message or the x-amzn-ErrorMessage header), and the pool's live heap after a
+// collection stays within heapMargin over the stream.
+func TestHostileProvisioningBounded(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	poolID, clientID, _ := e.Pool(t, emulatortest.PoolSpec{})
+	e.User(t, poolID, "hostile", "Passw0rd!")
+	described, err := e.IDP.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, c := range hostileCases("x", poolID, clientID, "s", "a") {
+		covered[c.op] = true
+	}
+	defaults := provisioningDefaults(poolID, clientID, aws.ToString(described.UserPool.Arn))
+	h := e.Srv.Handler()
+	huge := strings.Repeat("a", 200_000)
+	stream := func() (n int) {
+		for _, c := range provisioningCases(t, huge, defaults, covered) {
+			rec := hostileCall(h, c.op, c.body())
+			typ := rec.Header().Get("x-amzn-ErrorType")
+			var answer struct{ Message string }
+			_ = json.Unmarshal(rec.Body.Bytes(), &answer)
+			if rec.Code != http.StatusBadRequest || typ != idp.TypeInvalidParameter {
+				t.Fatalf("%s with a huge %s: %d %s %.300s", c.op, c.what, rec.Code, typ, rec.Body.String())
+			}
+			member, _, _ := strings.Cut(c.what, "#")
+			if want := "'" + strings.ToLower(member[:1]) + member[1:]; !strings.Contains(answer.Message, want) {
+				t.Fatalf("%s with a huge %s: refused for another member: %s", c.op, c.what, answer.Message)
+			}
+			for _, s := range []string{answer.Message, rec.Header().Get("x-amzn-ErrorMessage")} {
+				if len(s) > 1100 || strings.Contains(s, strings.Repeat("a", 300)) {
+					t.Fatalf("%s with a huge %s: the answer quotes %d characters: %.200q", c.op, c.what, len(s), s)
+				}
+			}
+			n++
+		}
+		return n
+	}
+	stream()
+	base := liveHeap()
+	n := 0
+	for range 2 {
+		n += stream()
+	}
+	after := liveHeap()
+	t.Logf("sent %d requests; live heap %.1f MiB before, %.1f MiB after (bound %.1f MiB)",
+		n, float64(base)/(1<<20), float64(after)/(1<<20), float64(base+heapMargin)/(1<<20))
+	if after > base+heapMargin {
+		t.Fatalf("live heap grew from %d to %d bytes over the stream (bound %d)", base, after, base+heapMargin)
+	}
+	// The pool is as it was: one pool, one client, one user.
+	pools, err := e.IDP.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pools.UserPools) != 1 {
+		t.Fatalf("%d pools after the stream", len(pools.UserPools))
+	}
+	if _, err := e.passwordAuth(ctx, clientID, "hostile", "Passw0rd!"); err != nil {
+		t.Fatalf("an ordinary sign-in after the stream: %v", err)
 	}
 }

@@ -93,5 +93,5 @@
 //	limits.go                resource limits (Cognito's quotas) and every bound on what requests make the pool keep
 //	outbox.go                the SMS and email a pool sends
 //	errors.go                Cognito's exception names and messages
-//	shapes.go, validate.go   shared wire shapes, required-member validation
+//	shapes.go, validate.go   shared wire shapes, request validation (validate tags)
 package idp

@@ -59,12 +59,12 @@ type Resources struct {
 	ResourceServers int
 	// Sessions caps the sign-ins in flight of a pool: past it, making a session
 	// forgets the oldest, whose client is then told its session expired. The
-	// emulator's own bound (UNCONFIRMED (U31)); Cognito bounds sessions by their
+	// emulator's own bound (UNCONFIRMED (U29)); Cognito bounds sessions by their
 	// lifetime (AuthSessionValidity, 3–15 minutes), which the emulator enforces too.
 	Sessions int
 	// DevicesPerUser caps a user's confirmed devices: confirming one more forgets
 	// the one least recently signed in with. The emulator's own bound, as Cognito
-	// publishes none (UNCONFIRMED (U32)).
+	// publishes none (UNCONFIRMED (U30)).
 	DevicesPerUser int
 	// OutboxMessages and OutboxBytes cap the service's own outbox (not one passed in
 	// [Options.Outbox]): past either, the oldest messages are dropped. The
@@ -116,7 +116,7 @@ func (r Resources) withDefaults() Resources {
 }
 
 // errLimit is the refusal of a create past a quota: LimitExceededException, the
-// API reference's type. Its wording has no public capture (UNCONFIRMED (U30)).
+// API reference's type. Its wording has no public capture (UNCONFIRMED (U28)).
 func errLimit(what string, max int, of string) *Error {
 	return newErr(TypeLimitExceeded, "The limit of %d %s %s has been exceeded.", max, what, of)
 }
@@ -168,7 +168,7 @@ func (s *Service) roomForGroup(p *Pool) *Error {
 // roomForMembership refuses to add sub to a group past Resources.GroupsPerUser; a
 // user already in the group is let through (adding a member twice is no error).
 // The API reference lists no LimitExceededException for AdminAddUserToGroup: the
-// refusal's type, like its wording, is UNCONFIRMED (U30). The caller holds p.mu.
+// refusal's type, like its wording, is UNCONFIRMED (U28). The caller holds p.mu.
 func (s *Service) roomForMembership(p *Pool, group, sub string) *Error {
 	n := 0
 	for name, subs := range p.dir.Members {
@@ -246,7 +246,7 @@ const maxRevokedPerUser = 64
 // (TokensValidAfter), so that forgetting a family never lets its tokens back in. A
 // user who revokes that many token families within their 25 hours thus loses, once,
 // the access tokens of the sign-ins not revoked too: the emulator's own bound
-// (UNCONFIRMED (U33)). The caller holds p.mu.
+// (UNCONFIRMED (U31)). The caller holds p.mu.
 func (s *Service) revokeFamily(p *Pool, u *User, family string, until time.Time) {
 	s.revoke(p, family, until)
 	if u == nil {

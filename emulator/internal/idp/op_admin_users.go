@@ -9,16 +9,18 @@ import (
 
 // Admin user management and ListUsers.
 
-// AdminCreateUserInput is the input of AdminCreateUser.
+// AdminCreateUserInput is the input of AdminCreateUser (API reference,
+// AdminCreateUser: TemporaryPassword at most 256 of [\S]+, MessageAction RESEND or
+// SUPPRESS, DesiredDeliveryMediums of SMS and EMAIL).
 type AdminCreateUserInput struct {
 	UserPoolId             string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username               string            `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 	UserAttributes         []AttributeType   `json:"UserAttributes" validate:"len=:100"`
 	ValidationData         []AttributeType   `json:"ValidationData" validate:"len=:100"`
-	TemporaryPassword      string            `json:"TemporaryPassword" validate:"len=:256,sensitive"`
+	TemporaryPassword      string            `json:"TemporaryPassword" validate:"len=:256,pattern=code,sensitive"`
 	ForceAliasCreation     bool              `json:"ForceAliasCreation"`
-	MessageAction          string            `json:"MessageAction"`
-	DesiredDeliveryMediums []string          `json:"DesiredDeliveryMediums"`
+	MessageAction          string            `json:"MessageAction" validate:"enum=messageAction"`
+	DesiredDeliveryMediums []string          `json:"DesiredDeliveryMediums" validate:"len=:2,enum=deliveryMedium"`
 	ClientMetadata         map[string]string `json:"ClientMetadata" validate:"len=:64,keys=:256,values=:4096"`
 }
 
@@ -30,12 +32,6 @@ type AdminCreateUserOutput struct {
 // AdminCreateUser creates a user with a temporary password (FORCE_CHANGE_PASSWORD),
 // or with MessageAction RESEND sends an existing such user's invitation again.
 func (s *Service) AdminCreateUser(ctx context.Context, in *AdminCreateUserInput) (*AdminCreateUserOutput, error) {
-	if e := checkEnum("messageAction", in.MessageAction, []string{"RESEND", "SUPPRESS"}); e != nil {
-		return nil, e
-	}
-	if e := checkEnums("desiredDeliveryMediums", in.DesiredDeliveryMediums, []string{"SMS", "EMAIL"}); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -435,12 +431,16 @@ func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *AdminUserGloba
 }
 
 // ListUsersInput is the input of ListUsers.
+//
+// API reference, ListUsers: AttributesToGet of 1–32 (attribute names), Filter at
+// most 256, Limit 0–60, PaginationToken 1–131072 of [\S]+. The count of
+// AttributesToGet, unpublished, is held to 100 (UNCONFIRMED (U27)).
 type ListUsersInput struct {
 	UserPoolId      string   `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	AttributesToGet []string `json:"AttributesToGet"`
-	Filter          string   `json:"Filter"`
-	Limit           int32    `json:"Limit"`
-	PaginationToken string   `json:"PaginationToken"`
+	AttributesToGet []string `json:"AttributesToGet" validate:"len=:100,values=1:32,vpattern=name"`
+	Filter          string   `json:"Filter" validate:"len=:256"`
+	Limit           int32    `json:"Limit" validate:"range=0:60"`
+	PaginationToken string   `json:"PaginationToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListUsersOutput is the output of ListUsers.

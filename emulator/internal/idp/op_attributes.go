@@ -79,17 +79,15 @@ func parseBound(s *string) (*int64, error) {
 	return &n, nil
 }
 
-// AddCustomAttributesInput is the input of AddCustomAttributes.
+// AddCustomAttributesInput is the input of AddCustomAttributes (API reference,
+// AddCustomAttributes: 1–25 CustomAttributes of SchemaAttributeType).
 type AddCustomAttributesInput struct {
 	UserPoolId       string                `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	CustomAttributes []SchemaAttributeType `json:"CustomAttributes" validate:"required"`
+	CustomAttributes []SchemaAttributeType `json:"CustomAttributes" validate:"required,len=1:25"`
 }
 
 // AddCustomAttributes adds custom attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(_ context.Context, in *AddCustomAttributesInput) (*struct{}, error) {
-	if n := len(in.CustomAttributes); n < 1 || n > 25 {
-		return nil, errValidation("customAttributes", "Member must have length less than or equal to 25", n)
-	}
 	for i, a := range in.CustomAttributes {
 		if e := checkSchemaAttribute("customAttributes."+itoa(i+1)+".member", a); e != nil {
 			return nil, e

@@ -100,8 +100,8 @@ func (p *Pool) threatProtection() bool {
 type AdminListUserAuthEventsInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	MaxResults int32   `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	MaxResults int32   `json:"MaxResults" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // AdminListUserAuthEventsOutput is the output of AdminListUserAuthEvents.
@@ -113,9 +113,6 @@ type AdminListUserAuthEventsOutput struct {
 // AdminListUserAuthEvents lists a user's sign-in events, newest first, MaxResults
 // (0–60; 0 or absent: 60) at a time.
 func (s *Service) AdminListUserAuthEvents(_ context.Context, in *AdminListUserAuthEventsInput) (*AdminListUserAuthEventsOutput, error) {
-	if in.MaxResults < 0 || in.MaxResults > 60 {
-		return nil, errValidation("maxResults", "Member must have value less than or equal to 60", in.MaxResults)
-	}
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err

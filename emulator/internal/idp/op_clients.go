@@ -10,30 +10,40 @@ import (
 // App clients: CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
 // DeleteUserPoolClient and ListUserPoolClients.
 
-// CreateUserPoolClientInput is the input of CreateUserPoolClient.
+// CreateUserPoolClientInput is the input of CreateUserPoolClient. Its constraints
+// are the API reference's (CreateUserPoolClient request parameters): ClientName
+// 1–128 of [\w\s+=,.@-]+; AccessTokenValidity and IdTokenValidity 1–86400,
+// RefreshTokenValidity 0–315360000, AuthSessionValidity 3–15; AllowedOAuthFlows
+// at most 3 of code, implicit, client_credentials; AllowedOAuthScopes at most 50 of
+// 1–256 (ScopeType); CallbackURLs and LogoutURLs at most 100 of 1–1024
+// (RedirectUrlType), DefaultRedirectURI one such URL; ReadAttributes and
+// WriteAttributes of 1–2048 (ClientPermissionType); SupportedIdentityProviders of
+// 1–32 (ProviderNameType); the enumerations. The reference gives no count for
+// ReadAttributes, WriteAttributes, SupportedIdentityProviders and ExplicitAuthFlows:
+// the emulator's are 100, 100, 50 and 9 (UNCONFIRMED (U25)).
 type CreateUserPoolClientInput struct {
 	UserPoolId                               string                  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ClientName                               string                  `json:"ClientName" validate:"required"`
+	ClientName                               string                  `json:"ClientName" validate:"required,len=1:128,pattern=poolName"`
 	GenerateSecret                           bool                    `json:"GenerateSecret"`
-	AccessTokenValidity                      *int32                  `json:"AccessTokenValidity"`
-	AllowedOAuthFlows                        []string                `json:"AllowedOAuthFlows"`
+	AccessTokenValidity                      *int32                  `json:"AccessTokenValidity" validate:"range=1:86400"`
+	AllowedOAuthFlows                        []string                `json:"AllowedOAuthFlows" validate:"len=:3,enum=oauthFlow"`
 	AllowedOAuthFlowsUserPoolClient          *bool                   `json:"AllowedOAuthFlowsUserPoolClient"`
-	AllowedOAuthScopes                       []string                `json:"AllowedOAuthScopes"`
-	AnalyticsConfiguration                   json.RawMessage         `json:"AnalyticsConfiguration"`
-	AuthSessionValidity                      *int32                  `json:"AuthSessionValidity"`
-	CallbackURLs                             []string                `json:"CallbackURLs"`
-	DefaultRedirectURI                       *string                 `json:"DefaultRedirectURI"`
+	AllowedOAuthScopes                       []string                `json:"AllowedOAuthScopes" validate:"len=:50,values=1:256,vpattern=scope"`
+	AnalyticsConfiguration                   json.RawMessage         `json:"AnalyticsConfiguration" validate:"len=:65536,shape=AnalyticsConfigurationType"`
+	AuthSessionValidity                      *int32                  `json:"AuthSessionValidity" validate:"range=3:15"`
+	CallbackURLs                             []string                `json:"CallbackURLs" validate:"len=:100,values=1:1024,vpattern=url"`
+	DefaultRedirectURI                       *string                 `json:"DefaultRedirectURI" validate:"len=1:1024,pattern=url"`
 	EnablePropagateAdditionalUserContextData *bool                   `json:"EnablePropagateAdditionalUserContextData"`
 	EnableTokenRevocation                    *bool                   `json:"EnableTokenRevocation"`
-	ExplicitAuthFlows                        []string                `json:"ExplicitAuthFlows"`
-	IdTokenValidity                          *int32                  `json:"IdTokenValidity"`
-	LogoutURLs                               []string                `json:"LogoutURLs"`
-	PreventUserExistenceErrors               string                  `json:"PreventUserExistenceErrors"`
-	ReadAttributes                           []string                `json:"ReadAttributes"`
-	RefreshTokenValidity                     int32                   `json:"RefreshTokenValidity"`
-	SupportedIdentityProviders               []string                `json:"SupportedIdentityProviders"`
+	ExplicitAuthFlows                        []string                `json:"ExplicitAuthFlows" validate:"len=:9,enum=explicitAuthFlow"`
+	IdTokenValidity                          *int32                  `json:"IdTokenValidity" validate:"range=1:86400"`
+	LogoutURLs                               []string                `json:"LogoutURLs" validate:"len=:100,values=1:1024,vpattern=url"`
+	PreventUserExistenceErrors               string                  `json:"PreventUserExistenceErrors" validate:"enum=preventUserExistence"`
+	ReadAttributes                           []string                `json:"ReadAttributes" validate:"len=:100,values=1:2048"`
+	RefreshTokenValidity                     int32                   `json:"RefreshTokenValidity" validate:"range=0:315360000"`
+	SupportedIdentityProviders               []string                `json:"SupportedIdentityProviders" validate:"len=:50,values=1:32,vpattern=name"`
 	TokenValidityUnits                       *TokenValidityUnitsType `json:"TokenValidityUnits"`
-	WriteAttributes                          []string                `json:"WriteAttributes"`
+	WriteAttributes                          []string                `json:"WriteAttributes" validate:"len=:100,values=1:2048"`
 }
 
 // CreateUserPoolClientOutput is the output of CreateUserPoolClient.
@@ -219,11 +229,15 @@ func (s *Service) DescribeUserPoolClient(ctx context.Context, in *DescribeUserPo
 }
 
 // UpdateUserPoolClientInput is the input of UpdateUserPoolClient.
+//
+// The settings it shares with CreateUserPoolClient are checked by
+// CreateUserPoolClientInput's tags; UserPoolId and ClientName (optional here) are
+// this struct's own (API reference, UpdateUserPoolClient).
 type UpdateUserPoolClientInput struct {
-	UserPoolId                string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ClientId                  string `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
-	CreateUserPoolClientInput `validate:"-"`
-	ClientName                string `json:"ClientName"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	ClientId   string `json:"ClientId" validate:"required,len=1:128,pattern=clientId,sensitive"`
+	CreateUserPoolClientInput
+	ClientName string `json:"ClientName" validate:"len=1:128,pattern=poolName"`
 }
 
 // UpdateUserPoolClientOutput is the output of UpdateUserPoolClient.
@@ -282,11 +296,12 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *DeleteUserPoolCl
 	return &DeleteUserPoolClientOutput{}, nil
 }
 
-// ListUserPoolClientsInput is the input of ListUserPoolClients.
+// ListUserPoolClientsInput is the input of ListUserPoolClients (API reference:
+// MaxResults 1–60, NextToken 1–131072 of [\S]+).
 type ListUserPoolClientsInput struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MaxResults int32  `json:"MaxResults"`
-	NextToken  string `json:"NextToken"`
+	MaxResults int32  `json:"MaxResults" validate:"range=1:60"`
+	NextToken  string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // UserPoolClientDescription is an app client in a listing.

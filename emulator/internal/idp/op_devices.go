@@ -28,9 +28,13 @@ func (s *Service) deviceOperations() map[string]Operation {
 }
 
 // DeviceSecretVerifierConfigType is the device's SRP salt and verifier, base64.
+//
+// The API reference publishes no bound for PasswordVerifier and Salt; the emulator
+// holds each to 2048 characters, well above a 3072-bit verifier in base64
+// (UNCONFIRMED (U27)).
 type DeviceSecretVerifierConfigType struct {
-	PasswordVerifier *string `json:"PasswordVerifier,omitempty"`
-	Salt             *string `json:"Salt,omitempty"`
+	PasswordVerifier *string `json:"PasswordVerifier,omitempty" validate:"len=:2048"`
+	Salt             *string `json:"Salt,omitempty" validate:"len=:2048"`
 }
 
 // DeviceType is a device as the device APIs return it.
@@ -69,11 +73,12 @@ func (d *device) wire(p *Pool, u *User) DeviceType {
 
 var deviceStatuses = []string{"remembered", "not_remembered"}
 
-// ConfirmDeviceInput is the input of ConfirmDevice.
+// ConfirmDeviceInput is the input of ConfirmDevice (API reference, ConfirmDevice:
+// DeviceKey 1–55 of [\w-]+_[0-9a-f-]+, DeviceName 1–1024).
 type ConfirmDeviceInput struct {
 	AccessToken                string                          `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
-	DeviceKey                  string                          `json:"DeviceKey" validate:"required,len=1:55"`
-	DeviceName                 string                          `json:"DeviceName"`
+	DeviceKey                  string                          `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
+	DeviceName                 string                          `json:"DeviceName" validate:"len=1:1024"`
 	DeviceSecretVerifierConfig *DeviceSecretVerifierConfigType `json:"DeviceSecretVerifierConfig"`
 }
 
@@ -100,9 +105,6 @@ func (s *Service) ConfirmDevice(ctx context.Context, in *ConfirmDeviceInput) (*C
 			return nil, errInvalidParameter("%s is not valid.", field)
 		}
 		ver, hasVer = v, true
-	}
-	if len(in.DeviceName) > 1024 {
-		return nil, errValidation("deviceName", "Member must have length less than or equal to 1024", "***")
 	}
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
@@ -157,7 +159,7 @@ func (s *Service) withDevice(p *Pool, u *User, key string, f func(d *device) *Er
 // GetDeviceInput is the input of GetDevice.
 type GetDeviceInput struct {
 	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
-	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 }
 
 // GetDeviceOutput is the output of GetDevice and AdminGetDevice.
@@ -189,8 +191,8 @@ func (s *Service) getDevice(p *Pool, u *User, key string) (*GetDeviceOutput, err
 // ListDevicesInput is the input of ListDevices.
 type ListDevicesInput struct {
 	AccessToken     string  `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
-	Limit           *int32  `json:"Limit"`
-	PaginationToken *string `json:"PaginationToken"`
+	Limit           *int32  `json:"Limit" validate:"range=0:60"`
+	PaginationToken *string `json:"PaginationToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListDevicesOutput is the output of ListDevices and AdminListDevices.
@@ -250,7 +252,7 @@ func (s *Service) listDevices(p *Pool, u *User, limit *int32, token string) (*Li
 // ForgetDeviceInput is the input of ForgetDevice.
 type ForgetDeviceInput struct {
 	AccessToken string `json:"AccessToken" validate:"len=:16384,sensitive"`
-	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey   string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 }
 
 // ForgetDeviceOutput is the output of ForgetDevice and AdminForgetDevice.
@@ -280,8 +282,8 @@ func (s *Service) forgetDevice(p *Pool, u *User, key string) (*ForgetDeviceOutpu
 // UpdateDeviceStatusInput is the input of UpdateDeviceStatus.
 type UpdateDeviceStatusInput struct {
 	AccessToken            string `json:"AccessToken" validate:"required,len=1:16384,pattern=token,sensitive"`
-	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55"`
-	DeviceRememberedStatus string `json:"DeviceRememberedStatus"`
+	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
+	DeviceRememberedStatus string `json:"DeviceRememberedStatus" validate:"enum=deviceStatus"`
 }
 
 // UpdateDeviceStatusOutput is the output of UpdateDeviceStatus and
@@ -290,9 +292,6 @@ type UpdateDeviceStatusOutput struct{}
 
 // UpdateDeviceStatus marks one of the signed-in user's devices remembered or not.
 func (s *Service) UpdateDeviceStatus(ctx context.Context, in *UpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
-	if e := checkEnum("deviceRememberedStatus", in.DeviceRememberedStatus, deviceStatuses); e != nil {
-		return nil, e
-	}
 	p, u, _, err := s.accessClaims(in.AccessToken)
 	if err != nil {
 		return nil, err
@@ -316,7 +315,7 @@ func (s *Service) updateDeviceStatus(p *Pool, u *User, key, status string) (*Upd
 
 // AdminGetDeviceInput is the input of AdminGetDevice.
 type AdminGetDeviceInput struct {
-	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
@@ -334,8 +333,8 @@ func (s *Service) AdminGetDevice(ctx context.Context, in *AdminGetDeviceInput) (
 type AdminListDevicesInput struct {
 	UserPoolId      string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username        string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	Limit           *int32  `json:"Limit"`
-	PaginationToken *string `json:"PaginationToken"`
+	Limit           *int32  `json:"Limit" validate:"range=0:60"`
+	PaginationToken *string `json:"PaginationToken" validate:"len=1:131072,pattern=code"`
 }
 
 // AdminListDevices lists a user's devices.
@@ -349,7 +348,7 @@ func (s *Service) AdminListDevices(ctx context.Context, in *AdminListDevicesInpu
 
 // AdminForgetDeviceInput is the input of AdminForgetDevice.
 type AdminForgetDeviceInput struct {
-	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey  string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
 }
@@ -365,17 +364,14 @@ func (s *Service) AdminForgetDevice(ctx context.Context, in *AdminForgetDeviceIn
 
 // AdminUpdateDeviceStatusInput is the input of AdminUpdateDeviceStatus.
 type AdminUpdateDeviceStatusInput struct {
-	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55"`
+	DeviceKey              string `json:"DeviceKey" validate:"required,len=1:55,pattern=deviceKey"`
 	UserPoolId             string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username               string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	DeviceRememberedStatus string `json:"DeviceRememberedStatus"`
+	DeviceRememberedStatus string `json:"DeviceRememberedStatus" validate:"enum=deviceStatus"`
 }
 
 // AdminUpdateDeviceStatus marks a user's device remembered or not.
 func (s *Service) AdminUpdateDeviceStatus(ctx context.Context, in *AdminUpdateDeviceStatusInput) (*UpdateDeviceStatusOutput, error) {
-	if e := checkEnum("deviceRememberedStatus", in.DeviceRememberedStatus, deviceStatuses); e != nil {
-		return nil, e
-	}
 	p, u, err := s.userOf(in.UserPoolId, in.Username)
 	if err != nil {
 		return nil, err

@@ -35,15 +35,17 @@ var (
 
 // CustomDomainConfigType names the certificate of a custom domain.
 type CustomDomainConfigType struct {
-	CertificateArn string `json:"CertificateArn" validate:"required"`
+	CertificateArn string `json:"CertificateArn" validate:"required,len=20:2048,pattern=arn"`
 }
 
-// DomainInput is the input of CreateUserPoolDomain and UpdateUserPoolDomain.
+// DomainInput is the input of CreateUserPoolDomain and UpdateUserPoolDomain. Its
+// tags hold Domain to a host name's 253 characters (a prefix domain's 63 and its
+// pattern depend on CustomDomainConfig: check); ManagedLoginVersion is 1 or 2.
 type DomainInput struct {
-	Domain              string                  `json:"Domain" validate:"required"`
+	Domain              string                  `json:"Domain" validate:"required,len=1:253"`
 	UserPoolId          string                  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	CustomDomainConfig  *CustomDomainConfigType `json:"CustomDomainConfig"`
-	ManagedLoginVersion *int32                  `json:"ManagedLoginVersion"`
+	ManagedLoginVersion *int32                  `json:"ManagedLoginVersion" validate:"range=1:2"`
 }
 
 // DomainOutput is the output of CreateUserPoolDomain and UpdateUserPoolDomain.
@@ -54,21 +56,13 @@ type DomainOutput struct {
 
 func (in *DomainInput) check() *Error {
 	if in.CustomDomainConfig != nil {
-		// A custom domain is a host name: at most 253 characters.
-		if e := checkString("domain", in.Domain, 1, 253, nil, ""); e != nil {
-			return e
-		}
+		// A custom domain is a host name (its 253 characters and the certificate's
+		// ARN are the tags').
 		if !hostNamePattern.MatchString(in.Domain) {
 			return errInvalidParameter("Domain must be a fully qualified domain name.") // UNCONFIRMED (U14) wording
 		}
-		if e := checkString("customDomainConfig.certificateArn", in.CustomDomainConfig.CertificateArn, 20, 2048, arnPattern, "arn:…"); e != nil {
-			return e
-		}
 	} else if e := checkString("domain", in.Domain, 1, 63, prefixDomainPattern, `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`); e != nil {
 		return e
-	}
-	if v := in.ManagedLoginVersion; v != nil && (*v < 1 || *v > 2) {
-		return errValidation("managedLoginVersion", "Member must have value less than or equal to 2", *v)
 	}
 	return nil
 }
@@ -156,7 +150,7 @@ func (s *Service) CreateUserPoolDomain(_ context.Context, in *DomainInput) (*Dom
 
 // DescribeUserPoolDomainInput is the input of DescribeUserPoolDomain.
 type DescribeUserPoolDomainInput struct {
-	Domain string `json:"Domain" validate:"required"`
+	Domain string `json:"Domain" validate:"required,len=1:253"`
 }
 
 // DomainDescriptionType describes a domain.
@@ -234,7 +228,7 @@ func (s *Service) UpdateUserPoolDomain(_ context.Context, in *DomainInput) (*Dom
 
 // DeleteUserPoolDomainInput is the input of DeleteUserPoolDomain.
 type DeleteUserPoolDomainInput struct {
-	Domain     string `json:"Domain" validate:"required"`
+	Domain     string `json:"Domain" validate:"required,len=1:253"`
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 }
 
@@ -283,10 +277,12 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// TagResourceInput is the input of TagResource.
+// TagResourceInput is the input of TagResource (API reference, TagResource:
+// ResourceArn an ARN of 20–2048; at most 50 Tags, keys 1–128 and values 0–256 of
+// ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$).
 type TagResourceInput struct {
-	ResourceArn string            `json:"ResourceArn" validate:"required"`
-	Tags        map[string]string `json:"Tags" validate:"required"`
+	ResourceArn string            `json:"ResourceArn" validate:"required,len=20:2048,pattern=arn"`
+	Tags        map[string]string `json:"Tags" validate:"required,len=:50,keys=1:128,kpattern=tag,values=0:256,vpattern=tag"`
 }
 
 func checkTags(tags map[string]string) *Error {
@@ -306,9 +302,6 @@ func checkTags(tags map[string]string) *Error {
 
 // TagResource adds or replaces tags of a pool (its UserPoolTags).
 func (s *Service) TagResource(_ context.Context, in *TagResourceInput) (*struct{}, error) {
-	if e := checkTags(in.Tags); e != nil {
-		return nil, e
-	}
 	p, err := s.poolByArn(in.ResourceArn)
 	if err != nil {
 		return nil, err
@@ -329,10 +322,12 @@ func (s *Service) TagResource(_ context.Context, in *TagResourceInput) (*struct{
 	return &struct{}{}, nil
 }
 
-// UntagResourceInput is the input of UntagResource.
+// UntagResourceInput is the input of UntagResource (API reference, UntagResource:
+// TagKeys of 1–128 of the tag pattern; their count, unpublished, is held to a
+// pool's 50 tags: UNCONFIRMED (U27)).
 type UntagResourceInput struct {
-	ResourceArn string   `json:"ResourceArn" validate:"required"`
-	TagKeys     []string `json:"TagKeys"`
+	ResourceArn string   `json:"ResourceArn" validate:"required,len=20:2048,pattern=arn"`
+	TagKeys     []string `json:"TagKeys" validate:"len=:50,values=1:128,vpattern=tag"`
 }
 
 // UntagResource removes tags of a pool.
@@ -356,7 +351,7 @@ func (s *Service) UntagResource(_ context.Context, in *UntagResourceInput) (*str
 
 // ListTagsForResourceInput is the input of ListTagsForResource.
 type ListTagsForResourceInput struct {
-	ResourceArn string `json:"ResourceArn" validate:"required"`
+	ResourceArn string `json:"ResourceArn" validate:"required,len=20:2048,pattern=arn"`
 }
 
 // ListTagsForResourceOutput is the output of ListTagsForResource.

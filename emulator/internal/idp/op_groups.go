@@ -14,7 +14,8 @@ import (
 //
 // Constraints from the API reference (GroupType, CreateGroup): GroupName 1–128
 // characters of [\p{L}\p{M}\p{S}\p{N}\p{P}]+, Description at most 2048, Precedence
-// 0–2^31-1, RoleArn 20–2048 characters of the ARN pattern, Limit 0–60 on the listings.
+// 0–2^31-1, RoleArn 20–2048 characters of the ARN pattern, Limit 0–60 on the listings;
+// the inputs declare them as validate tags (validate.go).
 
 func (s *Service) groupOperations() map[string]Operation {
 	return map[string]Operation{
@@ -49,12 +50,6 @@ func (g *groupRecord) wire(poolID string) *GroupType {
 	}
 }
 
-var (
-	groupNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
-	// arnPattern is the API reference's pattern for ARNs (RoleArn and the like).
-	arnPattern = regexp.MustCompile(`^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`)
-)
-
 // checkString enforces a member's length and pattern constraints as the AWS front
 // end words them.
 func checkString(member, v string, minLen, maxLen int, pattern *regexp.Regexp, patternText string) *Error {
@@ -71,38 +66,20 @@ func checkString(member, v string, minLen, maxLen int, pattern *regexp.Regexp, p
 	return nil
 }
 
-func checkGroupFields(name string, desc *string, prec *int32, role *string) *Error {
-	if e := checkString("groupName", name, 1, 128, groupNamePattern, `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`); e != nil {
-		return e
-	}
-	if desc != nil {
-		if e := checkString("description", *desc, 0, 2048, nil, ""); e != nil {
-			return e
-		}
-	}
-	if prec != nil && *prec < 0 {
-		return errValidation("precedence", "Member must have value greater than or equal to 0", *prec)
-	}
-	if role != nil {
-		if e := checkString("roleArn", *role, 20, 2048, arnPattern, `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`); e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 // errGroupNotFound is Cognito's answer for a group that does not exist. Evidence:
 // "ResourceNotFoundException: Group not found." in a public CloudWatch capture of
 // AdminAddUserToGroup (aws-amplify/amplify-cli#2214).
 func errGroupNotFound() *Error { return errResourceNotFound("Group not found.") }
 
-// CreateGroupInput is the input of CreateGroup.
+// CreateGroupInput is the input of CreateGroup (API reference, CreateGroup:
+// GroupName 1–128 of [\p{L}\p{M}\p{S}\p{N}\p{P}]+, Description at most 2048,
+// Precedence at least 0, RoleArn an ARN of 20–2048).
 type CreateGroupInput struct {
 	UserPoolId  string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName   string  `json:"GroupName" validate:"required"`
-	Description *string `json:"Description"`
-	Precedence  *int32  `json:"Precedence"`
-	RoleArn     *string `json:"RoleArn"`
+	GroupName   string  `json:"GroupName" validate:"required,len=1:128,pattern=name"`
+	Description *string `json:"Description" validate:"len=:2048"`
+	Precedence  *int32  `json:"Precedence" validate:"range=0:"`
+	RoleArn     *string `json:"RoleArn" validate:"len=20:2048,pattern=arn"`
 }
 
 // CreateGroupOutput is the output of CreateGroup.
@@ -113,9 +90,6 @@ type CreateGroupOutput struct {
 // CreateGroup creates a group. A second group of the same name is
 // GroupExistsException.
 func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateGroupOutput, error) {
-	if e := checkGroupFields(in.GroupName, in.Description, in.Precedence, in.RoleArn); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -136,10 +110,11 @@ func (s *Service) CreateGroup(_ context.Context, in *CreateGroupInput) (*CreateG
 	return &CreateGroupOutput{Group: g.wire(p.id)}, nil
 }
 
-// GroupInput names one group.
+// GroupInput names one group (API reference, GetGroup and DeleteGroup: GroupName
+// 1–128 of [\p{L}\p{M}\p{S}\p{N}\p{P}]+).
 type GroupInput struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName  string `json:"GroupName" validate:"required"`
+	GroupName  string `json:"GroupName" validate:"required,len=1:128,pattern=name"`
 }
 
 // GetGroupOutput is the output of GetGroup.
@@ -172,12 +147,14 @@ func (s *Service) GetGroup(_ context.Context, in *GroupInput) (*GetGroupOutput, 
 }
 
 // UpdateGroupInput is the input of UpdateGroup.
+//
+// API reference, UpdateGroup: the constraints of CreateGroup.
 type UpdateGroupInput struct {
 	UserPoolId  string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName   string  `json:"GroupName" validate:"required"`
-	Description *string `json:"Description"`
-	Precedence  *int32  `json:"Precedence"`
-	RoleArn     *string `json:"RoleArn"`
+	GroupName   string  `json:"GroupName" validate:"required,len=1:128,pattern=name"`
+	Description *string `json:"Description" validate:"len=:2048"`
+	Precedence  *int32  `json:"Precedence" validate:"range=0:"`
+	RoleArn     *string `json:"RoleArn" validate:"len=20:2048,pattern=arn"`
 }
 
 // UpdateGroupOutput is the output of UpdateGroup.
@@ -189,9 +166,6 @@ type UpdateGroupOutput struct {
 // reference's reset-to-default warning is written for UpdateUserPool and
 // UpdateUserPoolClient, not for UpdateGroup).
 func (s *Service) UpdateGroup(_ context.Context, in *UpdateGroupInput) (*UpdateGroupOutput, error) {
-	if e := checkGroupFields(in.GroupName, in.Description, in.Precedence, in.RoleArn); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -243,10 +217,12 @@ func pageLimit(keys []string, limit int32, next *string) ([]string, *string, *Er
 }
 
 // ListGroupsInput is the input of ListGroups.
+//
+// API reference, ListGroups: Limit 0–60, NextToken 1–131072 of [\S]+.
 type ListGroupsInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	Limit      int32   `json:"Limit"`
-	NextToken  *string `json:"NextToken"`
+	Limit      int32   `json:"Limit" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListGroupsOutput is the output of ListGroups and AdminListGroupsForUser.
@@ -279,10 +255,13 @@ func (s *Service) ListGroups(_ context.Context, in *ListGroupsInput) (*ListGroup
 }
 
 // MembershipInput names a user and a group.
+//
+// API reference, AdminAddUserToGroup: GroupName 1–128 of
+// [\p{L}\p{M}\p{S}\p{N}\p{P}]+.
 type MembershipInput struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	GroupName  string `json:"GroupName" validate:"required"`
+	GroupName  string `json:"GroupName" validate:"required,len=1:128,pattern=name"`
 }
 
 // memberOp runs f on the group and user an admin membership call names. The user
@@ -324,11 +303,13 @@ func (s *Service) AdminRemoveUserFromGroup(_ context.Context, in *MembershipInpu
 }
 
 // AdminListGroupsForUserInput is the input of AdminListGroupsForUser.
+//
+// API reference, AdminListGroupsForUser: Limit 0–60, NextToken 1–131072 of [\S]+.
 type AdminListGroupsForUserInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
 	Username   string  `json:"Username" validate:"required,len=1:128,pattern=name,sensitive"`
-	Limit      int32   `json:"Limit"`
-	NextToken  *string `json:"NextToken"`
+	Limit      int32   `json:"Limit" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // AdminListGroupsForUser lists a user's groups by name.
@@ -355,11 +336,14 @@ func (s *Service) AdminListGroupsForUser(_ context.Context, in *AdminListGroupsF
 }
 
 // ListUsersInGroupInput is the input of ListUsersInGroup.
+//
+// API reference, ListUsersInGroup: GroupName as CreateGroup's, Limit 0–60,
+// NextToken 1–131072 of [\S]+.
 type ListUsersInGroupInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	GroupName  string  `json:"GroupName" validate:"required"`
-	Limit      int32   `json:"Limit"`
-	NextToken  *string `json:"NextToken"`
+	GroupName  string  `json:"GroupName" validate:"required,len=1:128,pattern=name"`
+	Limit      int32   `json:"Limit" validate:"range=0:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListUsersInGroupOutput is the output of ListUsersInGroup.

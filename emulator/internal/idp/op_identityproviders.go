@@ -2,7 +2,6 @@ package idp
 
 import (
 	"context"
-	"regexp"
 	"sort"
 )
 
@@ -45,11 +44,8 @@ type IdentityProviderType struct {
 // (API reference, CreateIdentityProvider and UpdateIdentityProvider errors).
 const TypeDuplicateProvider = "DuplicateProviderException"
 
-var (
-	providerNamePattern = regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`)
-	idpIdentifierRe     = regexp.MustCompile(`^[\w\s+=.@-]+$`)
-	providerTypes       = []string{"SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"}
-)
+// providerTypes are the values of ProviderType (the validate tags' enum).
+var providerTypes = []string{"SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"}
 
 // requiredDetails lists the ProviderDetails keys each provider type needs (developer
 // guide, "Adding social identity providers", "Adding OIDC identity providers",
@@ -79,26 +75,20 @@ func checkProviderDetails(typ string, d map[string]string) *Error {
 	return nil
 }
 
-func checkIdpIdentifiers(ids []string) *Error {
-	if len(ids) > 50 {
-		return errValidation("idpIdentifiers", "Member must have length less than or equal to 50", len(ids))
-	}
-	for i, id := range ids {
-		if e := checkString("idpIdentifiers."+itoa(i+1)+".member", id, 1, 40, idpIdentifierRe, `[\w\s+=.@-]+`); e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
-// CreateIdentityProviderInput is the input of CreateIdentityProvider.
+// CreateIdentityProviderInput is the input of CreateIdentityProvider (API
+// reference, CreateIdentityProvider: ProviderName 1–32 of ProviderNameTypeV2,
+// ProviderType of the enumeration, AttributeMapping keys 1–32 and values at most
+// 131072, IdpIdentifiers at most 50 of 1–40). ProviderDetails has no published
+// bound: the emulator holds it to 50 entries, keys of 1–128 and values of at most
+// 131072 (a SAML MetadataFile), and AttributeMapping to 100 entries
+// (UNCONFIRMED (U26)).
 type CreateIdentityProviderInput struct {
 	UserPoolId       string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ProviderName     string            `json:"ProviderName" validate:"required"`
-	ProviderType     string            `json:"ProviderType" validate:"required"`
-	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"required"`
-	AttributeMapping map[string]string `json:"AttributeMapping"`
-	IdpIdentifiers   []string          `json:"IdpIdentifiers"`
+	ProviderName     string            `json:"ProviderName" validate:"required,len=1:32,pattern=providerNameV2"`
+	ProviderType     string            `json:"ProviderType" validate:"required,enum=providerType"`
+	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"required,len=:50,keys=1:128,values=0:131072"`
+	AttributeMapping map[string]string `json:"AttributeMapping" validate:"len=:100,keys=1:32,values=0:131072"`
+	IdpIdentifiers   []string          `json:"IdpIdentifiers" validate:"len=:50,values=1:40,vpattern=idpIdentifier"`
 }
 
 // IdentityProviderOutput carries one identity provider.
@@ -109,20 +99,11 @@ type IdentityProviderOutput struct {
 // CreateIdentityProvider adds an identity provider. A social provider's name must
 // be its type ("Google", …), as the developer guide says for social sign-in.
 func (s *Service) CreateIdentityProvider(_ context.Context, in *CreateIdentityProviderInput) (*IdentityProviderOutput, error) {
-	if e := checkString("providerName", in.ProviderName, 1, 32, providerNamePattern, `[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`); e != nil {
-		return nil, e
-	}
-	if e := checkEnum("providerType", in.ProviderType, providerTypes); e != nil {
-		return nil, e
-	}
 	if in.ProviderType != "SAML" && in.ProviderType != "OIDC" && in.ProviderName != in.ProviderType {
 		// UNCONFIRMED (U13) wording.
 		return nil, errInvalidParameter("Provider name must be %s for %s provider type.", in.ProviderType, in.ProviderType)
 	}
 	if e := checkProviderDetails(in.ProviderType, in.ProviderDetails); e != nil {
-		return nil, e
-	}
-	if e := checkIdpIdentifiers(in.IdpIdentifiers); e != nil {
 		return nil, e
 	}
 	p, err := s.pool(in.UserPoolId)
@@ -178,10 +159,11 @@ func (p *Pool) providerByIdentifier(id string) *IdentityProviderType {
 	return nil
 }
 
-// ProviderRef names one identity provider.
+// ProviderRef names one identity provider (API reference, DescribeIdentityProvider
+// and DeleteIdentityProvider: ProviderName 1–32 of [\p{L}\p{M}\p{S}\p{N}\p{P}]+).
 type ProviderRef struct {
 	UserPoolId   string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ProviderName string `json:"ProviderName" validate:"required"`
+	ProviderName string `json:"ProviderName" validate:"required,len=1:32,pattern=name"`
 }
 
 // provider finds an identity provider; the caller holds p.mu.
@@ -210,19 +192,20 @@ func (s *Service) DescribeIdentityProvider(_ context.Context, in *ProviderRef) (
 }
 
 // UpdateIdentityProviderInput is the input of UpdateIdentityProvider.
+//
+// API reference, UpdateIdentityProvider: ProviderName 1–32 of
+// [\p{L}\p{M}\p{S}\p{N}\p{P}]+, and CreateIdentityProvider's bounds for the rest
+// (UNCONFIRMED (U26) for ProviderDetails and the count of AttributeMapping).
 type UpdateIdentityProviderInput struct {
 	UserPoolId       string            `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	ProviderName     string            `json:"ProviderName" validate:"required"`
-	ProviderDetails  map[string]string `json:"ProviderDetails"`
-	AttributeMapping map[string]string `json:"AttributeMapping"`
-	IdpIdentifiers   []string          `json:"IdpIdentifiers"`
+	ProviderName     string            `json:"ProviderName" validate:"required,len=1:32,pattern=name"`
+	ProviderDetails  map[string]string `json:"ProviderDetails" validate:"len=:50,keys=1:128,values=0:131072"`
+	AttributeMapping map[string]string `json:"AttributeMapping" validate:"len=:100,keys=1:32,values=0:131072"`
+	IdpIdentifiers   []string          `json:"IdpIdentifiers" validate:"len=:50,values=1:40,vpattern=idpIdentifier"`
 }
 
 // UpdateIdentityProvider replaces the members given and keeps the others.
 func (s *Service) UpdateIdentityProvider(_ context.Context, in *UpdateIdentityProviderInput) (*IdentityProviderOutput, error) {
-	if e := checkIdpIdentifiers(in.IdpIdentifiers); e != nil {
-		return nil, e
-	}
 	p, err := s.pool(in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -270,10 +253,13 @@ func (s *Service) DeleteIdentityProvider(_ context.Context, in *ProviderRef) (*s
 }
 
 // ListIdentityProvidersInput is the input of ListIdentityProviders.
+//
+// API reference, ListIdentityProviders: MaxResults 1–60, NextToken 1–131072 of
+// [\S]+.
 type ListIdentityProvidersInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MaxResults int32   `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	MaxResults int32   `json:"MaxResults" validate:"range=1:60"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ProviderDescription is one row of ListIdentityProviders.
@@ -324,9 +310,12 @@ func (s *Service) ListIdentityProviders(_ context.Context, in *ListIdentityProvi
 }
 
 // GetIdentityProviderByIdentifierInput is the input of GetIdentityProviderByIdentifier.
+//
+// API reference, GetIdentityProviderByIdentifier: IdpIdentifier 1–40 of
+// [\w\s+=.@-]+.
 type GetIdentityProviderByIdentifierInput struct {
 	UserPoolId    string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	IdpIdentifier string `json:"IdpIdentifier" validate:"required"`
+	IdpIdentifier string `json:"IdpIdentifier" validate:"required,len=1:40,pattern=idpIdentifier"`
 }
 
 // GetIdentityProviderByIdentifier finds a provider by one of its IdpIdentifiers.

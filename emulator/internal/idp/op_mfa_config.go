@@ -86,9 +86,12 @@ func (m *poolMFA) fromPoolSettings(mode string) {
 }
 
 // SmsMfaConfigType is the SMS MFA configuration of a pool.
+//
+// API reference, SmsMfaConfigType: SmsAuthenticationMessage 6–140 with {####};
+// SmsConfiguration as CreateUserPool's (held to 64 KiB, UNCONFIRMED (U24)).
 type SmsMfaConfigType struct {
-	SmsAuthenticationMessage *string         `json:"SmsAuthenticationMessage,omitempty"`
-	SmsConfiguration         json.RawMessage `json:"SmsConfiguration,omitempty"`
+	SmsAuthenticationMessage *string         `json:"SmsAuthenticationMessage,omitempty" validate:"len=6:140,pattern=smsMessage"`
+	SmsConfiguration         json.RawMessage `json:"SmsConfiguration,omitempty" validate:"len=:65536,shape=SmsConfigurationType"`
 }
 
 // SoftwareTokenMfaConfigType says whether TOTP MFA is on.
@@ -97,19 +100,25 @@ type SoftwareTokenMfaConfigType struct {
 }
 
 // EmailMfaConfigType is the email MFA configuration of a pool.
+//
+// API reference, EmailMfaConfigType: Message 6–20000 with {####}, Subject 1–140.
 type EmailMfaConfigType struct {
-	Message *string `json:"Message,omitempty"`
-	Subject *string `json:"Subject,omitempty"`
+	Message *string `json:"Message,omitempty" validate:"len=6:20000,pattern=emailMessage"`
+	Subject *string `json:"Subject,omitempty" validate:"len=1:140,pattern=emailSubject"`
 }
 
 // SetUserPoolMfaConfigInput is the input of SetUserPoolMfaConfig.
+//
+// API reference, SetUserPoolMfaConfig: MfaConfiguration OFF, ON or OPTIONAL; the
+// factors' types above; WebAuthnConfiguration (RelyingPartyId 1–63,
+// UserVerification required or preferred; held to 64 KiB, UNCONFIRMED (U24)).
 type SetUserPoolMfaConfigInput struct {
 	UserPoolId                    string                      `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MfaConfiguration              string                      `json:"MfaConfiguration"`
+	MfaConfiguration              string                      `json:"MfaConfiguration" validate:"enum=mfa"`
 	SmsMfaConfiguration           *SmsMfaConfigType           `json:"SmsMfaConfiguration"`
 	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfigType `json:"SoftwareTokenMfaConfiguration"`
 	EmailMfaConfiguration         *EmailMfaConfigType         `json:"EmailMfaConfiguration"`
-	WebAuthnConfiguration         json.RawMessage             `json:"WebAuthnConfiguration"`
+	WebAuthnConfiguration         json.RawMessage             `json:"WebAuthnConfiguration" validate:"len=:65536,shape=WebAuthnConfigurationType"`
 }
 
 // UserPoolMfaConfigOutput is the output of SetUserPoolMfaConfig and

@@ -13,32 +13,38 @@ import (
 // ListUserPools and DeleteUserPool, with the enum and paging checks the provisioning
 // APIs share. App clients are in op_clients.go.
 
-// CreateUserPoolInput is the input of CreateUserPool.
+// CreateUserPoolInput is the input of CreateUserPool. Its constraints are the API
+// reference's (CreateUserPool request parameters and the types they name, in
+// shapes.go): PoolName 1–128 of [\w\s+=,.@-]+; the enumerations; SMS messages
+// 6–140 with {####}, EmailVerificationMessage 6–20000 with {####},
+// EmailVerificationSubject 1–140; Schema 1–50 attributes; UserPoolTags at most 50
+// (TagResource's limit), keys 1–128 and values 0–256 of the tag pattern. The raw
+// JSON members are checked as their shapes and held to 64 KiB (UNCONFIRMED (U24)).
 type CreateUserPoolInput struct {
-	PoolName                    string                     `json:"PoolName" validate:"required"`
-	AccountRecoverySetting      json.RawMessage            `json:"AccountRecoverySetting"`
+	PoolName                    string                     `json:"PoolName" validate:"required,len=1:128,pattern=poolName"`
+	AccountRecoverySetting      json.RawMessage            `json:"AccountRecoverySetting" validate:"len=:65536,shape=AccountRecoverySettingType"`
 	AdminCreateUserConfig       *AdminCreateUserConfigType `json:"AdminCreateUserConfig"`
-	AliasAttributes             []string                   `json:"AliasAttributes"`
-	AutoVerifiedAttributes      []string                   `json:"AutoVerifiedAttributes"`
-	DeletionProtection          string                     `json:"DeletionProtection"`
+	AliasAttributes             []string                   `json:"AliasAttributes" validate:"len=:3,enum=aliasAttribute"`
+	AutoVerifiedAttributes      []string                   `json:"AutoVerifiedAttributes" validate:"len=:2,enum=verifiedAttribute"`
+	DeletionProtection          string                     `json:"DeletionProtection" validate:"enum=deletionProtection"`
 	DeviceConfiguration         *DeviceConfigurationType   `json:"DeviceConfiguration"`
-	EmailConfiguration          json.RawMessage            `json:"EmailConfiguration"`
-	EmailVerificationMessage    *string                    `json:"EmailVerificationMessage"`
-	EmailVerificationSubject    *string                    `json:"EmailVerificationSubject"`
-	LambdaConfig                json.RawMessage            `json:"LambdaConfig"`
-	MfaConfiguration            string                     `json:"MfaConfiguration"`
+	EmailConfiguration          json.RawMessage            `json:"EmailConfiguration" validate:"len=:65536,shape=EmailConfigurationType"`
+	EmailVerificationMessage    *string                    `json:"EmailVerificationMessage" validate:"len=6:20000,pattern=emailMessage"`
+	EmailVerificationSubject    *string                    `json:"EmailVerificationSubject" validate:"len=1:140,pattern=emailSubject"`
+	LambdaConfig                json.RawMessage            `json:"LambdaConfig" validate:"len=:65536,shape=LambdaConfigType"`
+	MfaConfiguration            string                     `json:"MfaConfiguration" validate:"enum=mfa"`
 	Policies                    *UserPoolPolicyType        `json:"Policies"`
-	Schema                      []SchemaAttributeType      `json:"Schema"`
-	SmsAuthenticationMessage    *string                    `json:"SmsAuthenticationMessage"`
-	SmsConfiguration            json.RawMessage            `json:"SmsConfiguration"`
-	SmsVerificationMessage      *string                    `json:"SmsVerificationMessage"`
-	UserAttributeUpdateSettings json.RawMessage            `json:"UserAttributeUpdateSettings"`
-	UserPoolAddOns              json.RawMessage            `json:"UserPoolAddOns"`
-	UserPoolTags                map[string]string          `json:"UserPoolTags"`
-	UserPoolTier                string                     `json:"UserPoolTier"`
-	UsernameAttributes          []string                   `json:"UsernameAttributes"`
+	Schema                      []SchemaAttributeType      `json:"Schema" validate:"len=:50"`
+	SmsAuthenticationMessage    *string                    `json:"SmsAuthenticationMessage" validate:"len=6:140,pattern=smsMessage"`
+	SmsConfiguration            json.RawMessage            `json:"SmsConfiguration" validate:"len=:65536,shape=SmsConfigurationType"`
+	SmsVerificationMessage      *string                    `json:"SmsVerificationMessage" validate:"len=6:140,pattern=smsMessage"`
+	UserAttributeUpdateSettings json.RawMessage            `json:"UserAttributeUpdateSettings" validate:"len=:65536,shape=UserAttributeUpdateSettingsType"`
+	UserPoolAddOns              json.RawMessage            `json:"UserPoolAddOns" validate:"len=:65536,shape=UserPoolAddOnsType"`
+	UserPoolTags                map[string]string          `json:"UserPoolTags" validate:"len=:50,keys=1:128,kpattern=tag,values=0:256,vpattern=tag"`
+	UserPoolTier                string                     `json:"UserPoolTier" validate:"enum=poolTier"`
+	UsernameAttributes          []string                   `json:"UsernameAttributes" validate:"len=:2,enum=usernameAttribute"`
 	UsernameConfiguration       *UsernameConfigurationType `json:"UsernameConfiguration"`
-	VerificationMessageTemplate json.RawMessage            `json:"VerificationMessageTemplate"`
+	VerificationMessageTemplate json.RawMessage            `json:"VerificationMessageTemplate" validate:"len=:65536,shape=VerificationMessageTemplateType"`
 }
 
 // CreateUserPoolOutput is the output of CreateUserPool.
@@ -321,11 +327,13 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *DescribeUserPoolInpu
 }
 
 // UpdateUserPoolInput is the input of UpdateUserPool. As in Cognito, settings it does
-// not carry go back to their defaults.
+// not carry go back to their defaults. The settings it shares with CreateUserPool
+// are checked by CreateUserPoolInput's tags (its PoolName, optional here, is this
+// struct's own: API reference, UpdateUserPool).
 type UpdateUserPoolInput struct {
-	UserPoolId          string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	CreateUserPoolInput `validate:"-"`
-	PoolName            string `json:"PoolName"`
+	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
+	CreateUserPoolInput
+	PoolName string `json:"PoolName" validate:"len=1:128,pattern=poolName"`
 }
 
 // UpdateUserPoolOutput is the output of UpdateUserPool.
@@ -352,10 +360,11 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *UpdateUserPoolInput) (
 	return &UpdateUserPoolOutput{}, nil
 }
 
-// ListUserPoolsInput is the input of ListUserPools.
+// ListUserPoolsInput is the input of ListUserPools (API reference: MaxResults
+// 1–60, required, its absence refused with the page; NextToken 1–131072 of [\S]+).
 type ListUserPoolsInput struct {
-	MaxResults int32  `json:"MaxResults"`
-	NextToken  string `json:"NextToken"`
+	MaxResults int32  `json:"MaxResults" validate:"range=1:60"`
+	NextToken  string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // UserPoolDescriptionType is a pool in a listing.

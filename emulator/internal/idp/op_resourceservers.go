@@ -2,7 +2,6 @@ package idp
 
 import (
 	"context"
-	"regexp"
 )
 
 // Resource servers: CreateResourceServer, DescribeResourceServer,
@@ -27,8 +26,8 @@ func (s *Service) resourceServerOperations() map[string]Operation {
 
 // ResourceServerScopeType is one scope of a resource server.
 type ResourceServerScopeType struct {
-	ScopeName        string `json:"ScopeName" validate:"required"`
-	ScopeDescription string `json:"ScopeDescription" validate:"required"`
+	ScopeName        string `json:"ScopeName" validate:"required,len=1:256,pattern=scopeName"`
+	ScopeDescription string `json:"ScopeDescription" validate:"required,len=1:256"`
 }
 
 // ResourceServerType is a resource server as stored and returned.
@@ -39,39 +38,22 @@ type ResourceServerType struct {
 	UserPoolId *string                   `json:"UserPoolId,omitempty"`
 }
 
-var (
-	rsIdentifierPattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
-	rsNamePattern       = regexp.MustCompile(`^[\w\s+=,.@-]+$`)
-	scopeNamePattern    = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$`)
-)
-
-// ResourceServerInput is the input of CreateResourceServer and UpdateResourceServer.
+// ResourceServerInput is the input of CreateResourceServer and UpdateResourceServer
+// (API reference, CreateResourceServer: Identifier 1–256 of
+// [\x21\x23-\x5B\x5D-\x7E]+, Name 1–256 of [\w\s+=,.@-]+, at most 100 Scopes,
+// each ScopeName 1–256 of [\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+ and
+// ScopeDescription 1–256).
 type ResourceServerInput struct {
 	UserPoolId string                    `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	Identifier string                    `json:"Identifier" validate:"required"`
-	Name       string                    `json:"Name" validate:"required"`
-	Scopes     []ResourceServerScopeType `json:"Scopes"`
+	Identifier string                    `json:"Identifier" validate:"required,len=1:256,pattern=rsIdentifier"`
+	Name       string                    `json:"Name" validate:"required,len=1:256,pattern=poolName"`
+	Scopes     []ResourceServerScopeType `json:"Scopes" validate:"len=:100"`
 }
 
+// check refuses what the tags cannot say: a scope name given twice.
 func (in *ResourceServerInput) check() *Error {
-	if e := checkString("identifier", in.Identifier, 1, 256, rsIdentifierPattern, `[\x21\x23-\x5B\x5D-\x7E]+`); e != nil {
-		return e
-	}
-	if e := checkString("name", in.Name, 1, 256, rsNamePattern, `[\w\s+=,.@-]+`); e != nil {
-		return e
-	}
-	if len(in.Scopes) > 100 {
-		return errValidation("scopes", "Member must have length less than or equal to 100", len(in.Scopes))
-	}
 	seen := map[string]bool{}
-	for i, sc := range in.Scopes {
-		m := "scopes." + itoa(i+1) + ".member"
-		if e := checkString(m+".scopeName", sc.ScopeName, 1, 256, scopeNamePattern, `[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+`); e != nil {
-			return e
-		}
-		if e := checkString(m+".scopeDescription", sc.ScopeDescription, 1, 256, nil, ""); e != nil {
-			return e
-		}
+	for _, sc := range in.Scopes {
 		if seen[sc.ScopeName] {
 			// UNCONFIRMED (U12) wording.
 			return errInvalidParameter("Duplicate scope names are not allowed.")
@@ -114,10 +96,11 @@ func (s *Service) CreateResourceServer(_ context.Context, in *ResourceServerInpu
 	return &ResourceServerOutput{ResourceServer: rs}, nil
 }
 
-// ResourceServerRef names one resource server.
+// ResourceServerRef names one resource server (API reference,
+// DescribeResourceServer: Identifier 1–256 of [\x21\x23-\x5B\x5D-\x7E]+).
 type ResourceServerRef struct {
 	UserPoolId string `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	Identifier string `json:"Identifier" validate:"required"`
+	Identifier string `json:"Identifier" validate:"required,len=1:256,pattern=rsIdentifier"`
 }
 
 // resourceServer finds a resource server; the caller holds p.mu.
@@ -181,11 +164,12 @@ func (s *Service) DeleteResourceServer(_ context.Context, in *ResourceServerRef)
 	return &struct{}{}, nil
 }
 
-// ListResourceServersInput is the input of ListResourceServers.
+// ListResourceServersInput is the input of ListResourceServers (API reference:
+// MaxResults 1–50, NextToken 1–131072 of [\S]+).
 type ListResourceServersInput struct {
 	UserPoolId string  `json:"UserPoolId" validate:"required,len=1:55,pattern=userPoolId"`
-	MaxResults int32   `json:"MaxResults"`
-	NextToken  *string `json:"NextToken"`
+	MaxResults int32   `json:"MaxResults" validate:"range=1:50"`
+	NextToken  *string `json:"NextToken" validate:"len=1:131072,pattern=code"`
 }
 
 // ListResourceServersOutput is the output of ListResourceServers.

@@ -14,7 +14,7 @@ import (
 // after the client's AuthSessionValidity, and is used once.
 //
 // A pool keeps at most Resources.Sessions of them (limits.go; the emulator's own
-// bound, UNCONFIRMED (U31)): their ids wait in a queue in the order they were made,
+// bound, UNCONFIRMED (U29)): their ids wait in a queue in the order they were made,
 // and making one forgets, from the head of the queue, the expired ones and, past
 // the cap, the oldest — O(1) amortised, with no scan of the sessions. A session
 // forgotten is told apart from one never made by its id, whose last bytes are a MAC

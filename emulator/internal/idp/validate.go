@@ -2,6 +2,9 @@ package idp
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -26,11 +29,22 @@ import (
 //	keys=MIN:MAX      length of each key of a map of strings
 //	values=MIN:MAX    length of each value of a map of strings, or of each string
 //	                  of a list
+//	kpattern=NAME     each key of a map of strings matches a pattern of [patterns]
+//	vpattern=NAME     each value of a map of strings, or each string of a list,
+//	                  matches a pattern of [patterns]
+//	range=MIN:MAX     the value of a number (either bound may be left out)
+//	enum=NAME         a string, or each string of a list, is one of [enums]
+//	shape=NAME        a raw JSON member is decoded into the struct [shapes] names,
+//	                  whose own tags are then checked (a member of the wrong JSON
+//	                  type is a SerializationException, as the decoder answers)
 //	params=auth       the AuthParameters / ChallengeResponses entries the sign-in
 //	params=challenge  flows read are checked by name ([paramRules])
 //
-// "-" skips a member (and what is inside it). A value that is too long is never
-// quoted, so a message's size is bounded whatever the request held.
+// "-" skips a member (and what is inside it). Structs inside a member, lists of
+// structs and embedded structs are walked; a member of an embedded struct that the
+// outer struct declares again (the same JSON name) is the outer one's, as for the
+// JSON decoder. A value that is too long is never quoted, so a message's size is
+// bounded whatever the request held.
 
 // maxQuoted bounds a value quoted in a validation message; a longer value is left out.
 const maxQuoted = 256
@@ -48,8 +62,91 @@ var patterns = map[string]namedPattern{
 	"token": newPattern(`[A-Za-z0-9-_=.]+`),
 	// SecretHash ("Pattern: [\w+=/]+").
 	"secretHash": newPattern(`[\w+=/]+`),
-	// ConfirmationCode ("Pattern: [\S]+").
+	// ConfirmationCode, TemporaryPassword, the listings' NextToken and
+	// PaginationToken ("Pattern: [\S]+").
 	"code": newPattern(`[\S]+`),
+	// ARNs: RoleArn, LambdaConfig's triggers, SnsCallerArn, SourceArn,
+	// CertificateArn, ResourceArn (API reference, ArnType).
+	"arn": newPattern(`arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`),
+	// PoolName, ClientName and a resource server's Name (UserPoolNameType,
+	// ClientNameType, ResourceServerNameType: "Pattern: [\w\s+=,.@-]+").
+	"poolName": newPattern(`[\w\s+=,.@-]+`),
+	// CallbackURLs, LogoutURLs, DefaultRedirectURI (RedirectUrlType).
+	"url": newPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`),
+	// AllowedOAuthScopes (ScopeType).
+	"scope": newPattern(`[\x21\x23-\x5B\x5D-\x7E]+`),
+	// A resource server's Identifier (ResourceServerIdentifierType).
+	"rsIdentifier": newPattern(`[\x21\x23-\x5B\x5D-\x7E]+`),
+	// A resource server scope's ScopeName (ResourceServerScopeNameType).
+	"scopeName": newPattern(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+`),
+	// CreateIdentityProvider's ProviderName (ProviderNameTypeV2).
+	"providerNameV2": newPattern(`[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`),
+	// IdpIdentifiers and GetIdentityProviderByIdentifier (IdpIdentifierType).
+	"idpIdentifier": newPattern(`[\w\s+=.@-]+`),
+	// A device key (DeviceKeyType).
+	"deviceKey": newPattern(`[\w-]+_[0-9a-f-]+`),
+	// SMS messages with a code (SmsVerificationMessageType).
+	"smsMessage": newPattern(`.*\{####\}.*`),
+	// Email messages with a code (EmailVerificationMessageType).
+	"emailMessage": newPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`),
+	// Email messages with a link (EmailVerificationMessageByLinkType).
+	"emailLinkMessage": newPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`),
+	// Email subjects (EmailVerificationSubjectType).
+	"emailSubject": newPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+`),
+	// EmailConfiguration's ReplyToEmailAddress (EmailAddressType).
+	"email": newPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+`),
+	// EmailConfiguration's ConfigurationSet (SESConfigurationSet).
+	"sesConfigurationSet": newPattern(`^[a-zA-Z0-9_-]+$`),
+	// SmsConfiguration's SnsRegion (RegionCodeType).
+	"region": newPattern(`[-\w]+`),
+	// AnalyticsConfiguration's ApplicationId (HexStringType).
+	"hex": newPattern(`^[0-9a-fA-F]+$`),
+	// Tag keys and values (TagKeysType, TagValueType).
+	"tag": newPattern(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`),
+}
+
+// enums are the API reference's enumerations by the names tags use. Each list is in
+// the order the reference gives it, which is the order the message quotes.
+var enums = map[string][]string{
+	"mfa":                  mfaModes,
+	"verifiedAttribute":    verifiedAttrs,
+	"aliasAttribute":       aliasAttrs,
+	"usernameAttribute":    usernameAttrs,
+	"deletionProtection":   {"ACTIVE", "INACTIVE"},
+	"poolTier":             {"LITE", "ESSENTIALS", "PLUS"},
+	"explicitAuthFlow":     explicitFlows,
+	"preventUserExistence": preventOptions,
+	"timeUnit":             timeUnits,
+	"oauthFlow":            {"code", "implicit", "client_credentials"},
+	"attributeDataType":    attributeDataTypes,
+	"recoveryOption":       {"verified_email", "verified_phone_number", "admin_only"},
+	"emailSendingAccount":  {"COGNITO_DEFAULT", "DEVELOPER"},
+	"defaultEmailOption":   {"CONFIRM_WITH_LINK", "CONFIRM_WITH_CODE"},
+	"advancedSecurityMode": {"OFF", "AUDIT", "ENFORCED"},
+	"customAuthMode":       {"AUDIT", "ENFORCED"},
+	"lambdaVersionV1":      {"V1_0"},
+	"preTokenVersion":      {"V1_0", "V2_0", "V3_0"},
+	"firstAuthFactor":      {"PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"},
+	"messageAction":        {"RESEND", "SUPPRESS"},
+	"deliveryMedium":       {"SMS", "EMAIL"},
+	"deviceStatus":         deviceStatuses,
+	"providerType":         providerTypes,
+	"userVerification":     {"required", "preferred"},
+}
+
+// shapes are the structs that raw JSON members are checked as, by the names tags
+// use. The members stay raw so that the pool stores and echoes them as sent.
+var shapes = map[string]reflect.Type{
+	"AccountRecoverySettingType":      reflect.TypeFor[AccountRecoverySettingType](),
+	"MessageTemplateType":             reflect.TypeFor[MessageTemplateType](),
+	"EmailConfigurationType":          reflect.TypeFor[EmailConfigurationType](),
+	"LambdaConfigType":                reflect.TypeFor[LambdaConfigType](),
+	"SmsConfigurationType":            reflect.TypeFor[SmsConfigurationType](),
+	"UserAttributeUpdateSettingsType": reflect.TypeFor[UserAttributeUpdateSettingsType](),
+	"UserPoolAddOnsType":              reflect.TypeFor[UserPoolAddOnsType](),
+	"VerificationMessageTemplateType": reflect.TypeFor[VerificationMessageTemplateType](),
+	"AnalyticsConfigurationType":      reflect.TypeFor[AnalyticsConfigurationType](),
+	"WebAuthnConfigurationType":       reflect.TypeFor[WebAuthnConfigurationType](),
 }
 
 type namedPattern struct {
@@ -63,10 +160,13 @@ func newPattern(text string) namedPattern {
 
 // rule is a parsed `validate` tag.
 type rule struct {
-	required, sensitive  bool
-	length, keys, values bounds
-	pattern              *namedPattern
-	params               string
+	required, sensitive               bool
+	length, keys, values, number      bounds
+	hasNumber                         bool
+	pattern, keyPattern, valuePattern *namedPattern
+	enum                              []string
+	shape                             reflect.Type
+	params                            string
 }
 
 // bounds is an inclusive length range; max < 0 means none.
@@ -90,11 +190,25 @@ func parseRule(tag string) rule {
 		case "values":
 			r.values = parseBounds(arg)
 		case "pattern":
-			p, ok := patterns[arg]
+			r.pattern = lookupPattern(arg)
+		case "kpattern":
+			r.keyPattern = lookupPattern(arg)
+		case "vpattern":
+			r.valuePattern = lookupPattern(arg)
+		case "range":
+			r.number, r.hasNumber = parseBounds(arg), true
+		case "enum":
+			values, ok := enums[arg]
 			if !ok {
-				panic("idp: validate tag names unknown pattern " + arg)
+				panic("idp: validate tag names unknown enum " + arg)
 			}
-			r.pattern = &p
+			r.enum = values
+		case "shape":
+			t, ok := shapes[arg]
+			if !ok {
+				panic("idp: validate tag names unknown shape " + arg)
+			}
+			r.shape = t
 		case "params":
 			if _, ok := paramRules[arg]; !ok {
 				panic("idp: validate tag names unknown params " + arg)
@@ -106,6 +220,14 @@ func parseRule(tag string) rule {
 		}
 	}
 	return r
+}
+
+func lookupPattern(name string) *namedPattern {
+	p, ok := patterns[name]
+	if !ok {
+		panic("idp: validate tag names unknown pattern " + name)
+	}
+	return &p
 }
 
 func parseBounds(s string) bounds {
@@ -151,24 +273,7 @@ func validateValue(v reflect.Value, path string) *Error {
 	}
 	switch v.Kind() {
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := f.Tag.Get("validate")
-			if !f.IsExported() || tag == "-" {
-				continue
-			}
-			fv := v.Field(i)
-			name := memberPath(path, f)
-			if tag != "" {
-				if e := checkRule(parseRule(tag), fv, name); e != nil {
-					return e
-				}
-			}
-			if e := validateValue(fv, name); e != nil {
-				return e
-			}
-		}
+		return validateStruct(v, path, nil)
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			return nil // raw JSON
@@ -182,6 +287,59 @@ func validateValue(v reflect.Value, path string) *Error {
 	return nil
 }
 
+// validateStruct checks the members of a struct, skipping those an outer struct
+// declares again (shadowed, by JSON name); an embedded struct's members are the
+// struct's own, under the same path.
+func validateStruct(v reflect.Value, path string, shadowed map[string]bool) *Error {
+	t := v.Type()
+	// declared is what an embedded struct of this one may not declare again: the
+	// names this struct and the structs around it declare.
+	declared := func() map[string]bool {
+		names := make(map[string]bool, t.NumField()+len(shadowed))
+		for n := range shadowed {
+			names[n] = true
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); !f.Anonymous {
+				names[jsonName(f)] = true
+			}
+		}
+		return names
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("validate")
+		if tag == "-" || !f.Anonymous && (!f.IsExported() || shadowed[jsonName(f)]) {
+			continue
+		}
+		fv := v.Field(i)
+		if f.Anonymous {
+			for fv.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					break
+				}
+				fv = fv.Elem()
+			}
+			if fv.Kind() == reflect.Struct {
+				if e := validateStruct(fv, path, declared()); e != nil {
+					return e
+				}
+			}
+			continue
+		}
+		name := memberPath(path, f)
+		if tag != "" {
+			if e := checkRule(parseRule(tag), fv, name); e != nil {
+				return e
+			}
+		}
+		if e := validateValue(fv, name); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
 // checkRule checks one member against its rule.
 func checkRule(r rule, v reflect.Value, member string) *Error {
 	if isNull(v) {
@@ -190,19 +348,39 @@ func checkRule(r rule, v reflect.Value, member string) *Error {
 		}
 		return nil
 	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		if v.Int() == 0 {
+			return nil // a number that is not a pointer is absent when zero
+		}
+	}
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
 	switch v.Kind() {
 	case reflect.String:
-		return checkText(member, v.String(), r.length, r.pattern, r.sensitive)
+		if e := checkText(member, v.String(), r.length, r.pattern, r.sensitive); e != nil {
+			return e
+		}
+		return checkEnumValue(member, v.String(), r.enum)
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		if r.hasNumber {
+			return checkNumber(member, v.Int(), r.number)
+		}
 	case reflect.Slice, reflect.Map:
 		if e := checkCount(member, v.Len(), r.length); e != nil {
 			return e
 		}
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 && r.shape != nil {
+			return checkShape(member, v.Bytes(), r.shape)
+		}
 		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String {
 			for i := 0; i < v.Len(); i++ {
-				if e := checkText(member+"."+itoa(i+1)+".member", v.Index(i).String(), r.values, nil, false); e != nil {
+				s := v.Index(i).String()
+				if e := checkText(member+"."+itoa(i+1)+".member", s, r.values, r.valuePattern, r.sensitive); e != nil {
+					return e
+				}
+				if e := checkEnumValue(member, s, r.enum); e != nil {
 					return e
 				}
 			}
@@ -216,12 +394,62 @@ func checkRule(r rule, v reflect.Value, member string) *Error {
 			return checkParams(member, r.params, m)
 		}
 		for k, val := range m {
-			if e := checkMapEntry(member, k, val, r.keys, r.values); e != nil {
+			if e := checkMapEntry(member, k, val, r); e != nil {
 				return e
 			}
 		}
 	}
 	return nil
+}
+
+// checkNumber checks a number against an inclusive range, worded as the AWS front
+// end words it ("Member must have value less than or equal to 60").
+func checkNumber(member string, n int64, b bounds) *Error {
+	if b.max >= 0 && n > int64(b.max) {
+		return errValidation(member, "Member must have value less than or equal to "+itoa(b.max), n)
+	}
+	if n < int64(b.min) {
+		return errValidation(member, "Member must have value greater than or equal to "+itoa(b.min), n)
+	}
+	return nil
+}
+
+// checkEnumValue checks that a string (present) is one of an enumeration's values.
+// Only a value within maxQuoted is quoted.
+func checkEnumValue(member, s string, values []string) *Error {
+	if values == nil || s == "" || contains(values, s) {
+		return nil
+	}
+	return errValidation(member, "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]", s)
+}
+
+// checkShape decodes a raw JSON member as its shape and checks the shape's tags. A
+// member of the wrong type is the decoder's SerializationException.
+func checkShape(member string, raw []byte, t reflect.Type) *Error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	v := reflect.New(t)
+	if err := json.Unmarshal(raw, v.Interface()); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			field := member
+			if te.Field != "" {
+				field += "." + te.Field
+			}
+			return &Error{Type: TypeSerialization, Message: fmt.Sprintf("Unexpected value type for member %s: expected %s, got %s.", clipText(field, maxQuoted), te.Type, te.Value)}
+		}
+		return &Error{Type: TypeSerialization, Message: "Could not parse the member " + clipText(member, maxQuoted) + "."}
+	}
+	return validateValue(v, member)
+}
+
+// clipText bounds a text a message quotes that the request chose (a JSON path).
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // checkText checks a string's length (first, so a huge value costs nothing more)
@@ -255,15 +483,24 @@ func checkCount(member string, n int, b bounds) *Error {
 }
 
 // checkMapEntry checks a key and a value of a map of strings, worded as the AWS
-// front end words map constraints. Neither is quoted.
-func checkMapEntry(member, k, v string, keys, values bounds) *Error {
-	if keys.max >= 0 && len(k) > keys.max || len(k) < keys.min {
-		return errValidation(member, "Map keys must satisfy constraint: [Member must have length less than or equal to "+itoa(keys.max)+", Member must have length greater than or equal to "+itoa(keys.min)+"]", hidden{})
+// front end words map constraints: every constraint of the key (or value) listed.
+// Neither is quoted.
+func checkMapEntry(member, k, v string, r rule) *Error {
+	if r.keys.max >= 0 && len(k) > r.keys.max || len(k) < r.keys.min || r.keyPattern != nil && !r.keyPattern.re.MatchString(k) {
+		return errValidation(member, "Map keys must satisfy constraint: ["+mapConstraints(r.keys, r.keyPattern)+"]", hidden{})
 	}
-	if values.max >= 0 && len(v) > values.max || len(v) < values.min {
-		return errValidation(member, "Map value must satisfy constraint: [Member must have length less than or equal to "+itoa(values.max)+", Member must have length greater than or equal to "+itoa(values.min)+"]", hidden{})
+	if r.values.max >= 0 && len(v) > r.values.max || len(v) < r.values.min || r.valuePattern != nil && !r.valuePattern.re.MatchString(v) {
+		return errValidation(member, "Map value must satisfy constraint: ["+mapConstraints(r.values, r.valuePattern)+"]", hidden{})
 	}
 	return nil
+}
+
+func mapConstraints(b bounds, p *namedPattern) string {
+	s := "Member must have length less than or equal to " + itoa(b.max) + ", Member must have length greater than or equal to " + itoa(b.min)
+	if p != nil {
+		s += ", Member must satisfy regular expression pattern: " + p.text
+	}
+	return s
 }
 
 // paramRule bounds one named entry of AuthParameters or ChallengeResponses.
@@ -384,14 +621,19 @@ func isNull(v reflect.Value) bool {
 	return false
 }
 
-// memberPath is the member name as the validation messages spell it: lower camel case.
-func memberPath(parent string, f reflect.StructField) string {
-	name := f.Name
+// jsonName is a member's name on the wire.
+func jsonName(f reflect.StructField) string {
 	if tag := f.Tag.Get("json"); tag != "" {
 		if n, _, _ := strings.Cut(tag, ","); n != "" && n != "-" {
-			name = n
+			return n
 		}
 	}
+	return f.Name
+}
+
+// memberPath is the member name as the validation messages spell it: lower camel case.
+func memberPath(parent string, f reflect.StructField) string {
+	name := jsonName(f)
 	r, size := utf8.DecodeRuneInString(name)
 	name = string(unicode.ToLower(r)) + name[size:]
 	if parent == "" {
