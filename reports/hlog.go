@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,70 @@ type LogHist struct {
 	// StartS is the interval's start, in seconds after the log's base time;
 	// LengthS its length.
 	StartS, LengthS float64
-	Hist            *hdr.Histogram
+	// Hist is the histogram. A histogram IntervalLog keeps past its last interval
+	// while reading a capped log is held packed instead (see packedHist) and Hist is
+	// nil there; the IntervalLog's methods hand out LogHists with Hist set.
+	Hist *hdr.Histogram
+
+	packed *packedHist
+}
+
+// hist returns h's histogram, unpacking a packed one into a new histogram.
+func (h *LogHist) hist() *hdr.Histogram {
+	if h.Hist == nil && h.packed != nil {
+		return h.packed.unpack()
+	}
+	return h.Hist
+}
+
+// pack replaces h's histogram with its packed form.
+func (h *LogHist) pack() {
+	if h.Hist != nil {
+		h.packed, h.Hist = packHist(h.Hist), nil
+	}
+}
+
+// packedHist is a histogram held compactly: its geometry and its non-zero counts as
+// varints (the gap from the previous non-zero index, then the count). A decoded
+// HdrHistogram is a dense array (~140 KB for the bench's 1 µs – 60 s at 3 digits)
+// however few values it holds; a second of a run's values packs to a few hundred
+// bytes, so a capped log of hours keeps its MaxReportIntervals histograms per
+// metric in a few MB instead of hundreds.
+type packedHist struct {
+	lowest, highest, digits int64
+	n                       int // the dense array's length
+	counts                  []byte
+}
+
+func packHist(h *hdr.Histogram) *packedHist {
+	s := h.Export()
+	p := &packedHist{lowest: s.LowestTrackableValue, highest: s.HighestTrackableValue, digits: s.SignificantFigures, n: len(s.Counts)}
+	var buf []byte
+	last := -1
+	for i, c := range s.Counts {
+		if c <= 0 {
+			continue
+		}
+		buf = binary.AppendUvarint(buf, uint64(i-last))
+		buf = binary.AppendUvarint(buf, uint64(c))
+		last = i
+	}
+	p.counts = slices.Clip(buf)
+	return p
+}
+
+// unpack returns a new histogram equal to the one packed.
+func (p *packedHist) unpack() *hdr.Histogram {
+	counts := make([]int64, p.n)
+	i := -1
+	for b := p.counts; len(b) > 0; {
+		gap, k := binary.Uvarint(b)
+		c, k2 := binary.Uvarint(b[k:])
+		b = b[k+k2:]
+		i += int(gap)
+		counts[i] = int64(c)
+	}
+	return hdr.Import(&hdr.Snapshot{LowestTrackableValue: p.lowest, HighestTrackableValue: p.highest, SignificantFigures: p.digits, Counts: counts})
 }
 
 // IntervalLog is an HdrHistogram interval log (format 1.3) as authbench bench writes
@@ -82,6 +146,9 @@ type capBuckets[T any] struct {
 	width int
 	n     int
 	join  func(into *T, next T)
+	// seal, when set, is called on a bucket that will take no more items (all but
+	// the last), so that it can be held in a compact form.
+	seal func(*T)
 }
 
 // add appends x, merging it into the last bucket while that is not full, and halves
@@ -94,6 +161,9 @@ func (b *capBuckets[T]) add(x T, max int) {
 		b.join(&b.items[k-1], x)
 		b.n++
 		return
+	}
+	if k := len(b.items); k > 0 && b.seal != nil {
+		b.seal(&b.items[k-1])
 	}
 	b.items = append(b.items, x)
 	b.n = 1
@@ -118,12 +188,20 @@ func (b *capBuckets[T]) add(x T, max int) {
 	clear(b.items[len(out):])
 	b.items = out
 	b.width *= 2
+	if b.seal != nil {
+		for i := range len(out) - 1 {
+			b.seal(&out[i])
+		}
+	}
 }
 
 // joinHists merges next, the histogram of the intervals that follow into's, into
 // into.
 func joinHists(into *LogHist, next LogHist) {
-	into.Hist.Merge(next.Hist)
+	if into.Hist == nil {
+		into.Hist, into.packed = into.hist(), nil
+	}
+	into.Hist.Merge(next.hist())
 	into.LengthS = next.StartS + next.LengthS - into.StartS
 }
 
@@ -148,7 +226,7 @@ func readIntervalLog(r io.Reader, maxPerTag int) (*IntervalLog, error) {
 		}
 		b := tags[h.Tag]
 		if b == nil {
-			b = &capBuckets[LogHist]{join: joinHists}
+			b = &capBuckets[LogHist]{join: joinHists, seal: (*LogHist).pack}
 			tags[h.Tag] = b
 			order = append(order, h.Tag)
 		}
@@ -280,19 +358,21 @@ func (l *IntervalLog) absBase(firstStartS float64) float64 {
 // given the log's base (seconds since the epoch), and its tag, and returns it.
 func (h LogHist) stamp(base float64) *hdr.Histogram {
 	abs := h.StartS + base
-	h.Hist.SetStartTimeMs(int64(abs * 1000.0))
-	h.Hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
+	hist := h.hist()
+	hist.SetStartTimeMs(int64(abs * 1000.0))
+	hist.SetEndTimeMs(int64((abs + h.LengthS) * 1000.0))
 	if h.Tag != "" {
-		h.Hist.SetTag(h.Tag)
+		hist.SetTag(h.Tag)
 	}
-	return h.Hist
+	return hist
 }
 
 // Histograms returns the log's histograms in file order, each tagged with its metric
 // and with its start and end set to absolute times in ms since the epoch, computed as
 // HdrHistogram's own log reader computes them (a log without a BaseTime line has
 // absolute timestamps, or timestamps relative to its StartTime when they lie more
-// than a year before it). The histograms are the log's own, not copies.
+// than a year before it). The histograms are the log's own where it holds them decoded,
+// new ones where it holds them packed (a capped log).
 func (l *IntervalLog) Histograms() []*hdr.Histogram {
 	if l == nil || len(l.Hists) == 0 {
 		return nil
@@ -373,6 +453,7 @@ func (l *IntervalLog) Series(tag string) []LogHist {
 	var out []LogHist
 	for _, h := range l.Hists {
 		if h.Tag == tag {
+			h.Hist, h.packed = h.hist(), nil
 			out = append(out, h)
 		}
 	}
@@ -391,12 +472,19 @@ func (l *IntervalLog) Series(tag string) []LogHist {
 // Merged returns one histogram holding all of tag's values, or nil when the log has
 // none.
 func (l *IntervalLog) Merged(tag string) *hdr.Histogram {
+	if l == nil {
+		return nil
+	}
 	var m *hdr.Histogram
-	for _, h := range l.Series(tag) {
-		if m == nil {
-			m = hdr.New(h.Hist.LowestTrackableValue(), h.Hist.HighestTrackableValue(), int(h.Hist.SignificantFigures()))
+	for i := range l.Hists {
+		if l.Hists[i].Tag != tag {
+			continue
 		}
-		m.Merge(h.Hist)
+		h := l.Hists[i].hist() // one at a time: packed histograms stay packed
+		if m == nil {
+			m = hdr.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
+		}
+		m.Merge(h)
 	}
 	return m
 }

@@ -2,6 +2,9 @@ package reports
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -65,4 +68,107 @@ func TestReadIntervalLogCapped(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPackedHistRoundTrip packs and unpacks histograms of several shapes (empty, one
+// value, values spread over the whole range, counts past one varint byte) and gets
+// the same counts, total and geometry back.
+func TestPackedHistRoundTrip(t *testing.T) {
+	t.Parallel()
+	shapes := map[string]func(h *hdr.Histogram){
+		"empty": func(*hdr.Histogram) {},
+		"one":   func(h *hdr.Histogram) { _ = h.RecordValue(1) },
+		"top":   func(h *hdr.Histogram) { _ = h.RecordValue(60_000_000) },
+		"spread": func(h *hdr.Histogram) {
+			for v := int64(1); v < 60_000_000; v = v*3 + 1 {
+				_ = h.RecordValues(v, v%1000+1)
+			}
+		},
+		"heavy": func(h *hdr.Histogram) { _ = h.RecordValues(4321, 1<<40); _ = h.RecordValues(5, 300) },
+	}
+	for name, fill := range shapes {
+		h := hdr.New(1, 60_000_000, 3)
+		fill(h)
+		got := packHist(h).unpack()
+		a, b := h.Export(), got.Export()
+		if a.LowestTrackableValue != b.LowestTrackableValue || a.HighestTrackableValue != b.HighestTrackableValue ||
+			a.SignificantFigures != b.SignificantFigures || !slices.Equal(a.Counts, b.Counts) ||
+			h.TotalCount() != got.TotalCount() || h.Max() != got.Max() {
+			t.Errorf("%s: the unpacked histogram differs from the packed one", name)
+		}
+	}
+}
+
+// TestReadIntervalLogCappedHeldPacked reads a log of 1,200 intervals of three
+// metrics (each second a few hundred values) capped at MaxReportIntervals: every
+// kept histogram but each metric's last is held packed, and the log held takes a
+// small fraction of what 240 decoded histograms per metric take (~100 MB here).
+func TestReadIntervalLogCappedHeldPacked(t *testing.T) {
+	t.Parallel()
+	const n = 1200
+	tags := []string{"a", "b", "c"}
+	start := time.Unix(1_700_000_000, 0)
+	var buf bytes.Buffer
+	w, err := NewIntervalLogWriter(&buf, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range n {
+		hs := map[string]*hdr.Histogram{}
+		for _, tag := range tags {
+			h := hdr.New(1, 60_000_000, 3)
+			for range 300 {
+				_ = h.RecordValue(1000 + int64(rng.ExpFloat64()*5000))
+			}
+			hs[tag] = h
+		}
+		if err := w.WriteInterval(hs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full, err := ReadIntervalLogCapped(bytes.NewReader(buf.Bytes()), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Stats{}
+	for _, tag := range tags {
+		want[tag] = StatsOf(full.Merged(tag))
+	}
+	full = nil
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	capped, err := ReadIntervalLogCapped(bytes.NewReader(buf.Bytes()), MaxReportIntervals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+
+	decoded := map[string]int{}
+	for _, h := range capped.Hists {
+		if h.Hist != nil {
+			decoded[h.Tag]++
+		}
+	}
+	for _, tag := range tags {
+		if got := len(capped.Series(tag)); got > MaxReportIntervals || got < MaxReportIntervals/2 {
+			t.Errorf("%s: %d histograms kept, want between %d and %d", tag, got, MaxReportIntervals/2, MaxReportIntervals)
+		}
+		if decoded[tag] > 1 {
+			t.Errorf("%s: %d histograms held decoded, want at most the last", tag, decoded[tag])
+		}
+		if got := StatsOf(capped.Merged(tag)); got != want[tag] {
+			t.Errorf("%s: merged %+v, want %+v", tag, got, want[tag])
+		}
+	}
+	// 240 decoded histograms per metric would hold 3 × 240 × ~140 KB ≈ 100 MB.
+	if held > 16<<20 {
+		t.Errorf("the capped log holds %.1f MiB, want under 16 MiB", float64(held)/(1<<20))
+	}
+	t.Logf("capped log of %d intervals × %d metrics holds %.2f MiB", n, len(tags), float64(held)/(1<<20))
+	runtime.KeepAlive(capped)
 }

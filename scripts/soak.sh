@@ -14,14 +14,14 @@
 #   SOAK_SIGNINS=20000 scripts/soak.sh         # a short check
 #
 # Settings (environment): SOAK_SIGNINS (1000000), SOAK_RATE per second (400),
-# SOAK_MIX (srp=70,password=20,refresh=10), SOAK_USERS per flow (200), SOAK_EVERY (10),
+# SOAK_MIX (srp=70,password=20,refresh=10), SOAK_USERS per flow (1000: a user signs in once at a time, and a slow moment must not leave sign-ins waiting for one), SOAK_EVERY (10),
 # SOAK_WARMUP seconds (60), SOAK_ADDR (127.0.0.1:19229), SOAK_DIR ($TMPDIR/authbench-soak-<UTC time>).
 set -euo pipefail
 
 signins=${SOAK_SIGNINS:-1000000}
 rate=${SOAK_RATE:-400}
 mix=${SOAK_MIX:-srp=70,password=20,refresh=10}
-users=${SOAK_USERS:-200}
+users=${SOAK_USERS:-1000}
 every=${SOAK_EVERY:-10}
 warmup=${SOAK_WARMUP:-60}
 addr=${SOAK_ADDR:-127.0.0.1:19229}
