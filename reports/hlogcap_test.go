@@ -9,6 +9,8 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/authbench/authbench/internal/race"
 )
 
 // TestReadIntervalLogCapped writes a long interval log (two metrics, n intervals)
@@ -18,7 +20,11 @@ import (
 func TestReadIntervalLogCapped(t *testing.T) {
 	t.Parallel()
 	const maxPerTag = 16
-	for _, n := range []int{1, 15, 16, 17, 33, 100, 1000} {
+	lengths := []int{1, 15, 16, 17, 33, 100, 1000}
+	if race.Enabled {
+		lengths[len(lengths)-1] = 250 // each histogram costs ~10× under the race detector
+	}
+	for _, n := range lengths {
 		start := time.Unix(1_700_000_000, 0)
 		var buf bytes.Buffer
 		w, err := NewIntervalLogWriter(&buf, start)
@@ -99,13 +105,18 @@ func TestPackedHistRoundTrip(t *testing.T) {
 	}
 }
 
-// TestReadIntervalLogCappedHeldPacked reads a log of 1,200 intervals of three
-// metrics (each second a few hundred values) capped at MaxReportIntervals: every
-// kept histogram but each metric's last is held packed, and the log held takes a
-// small fraction of what 240 decoded histograms per metric take (~100 MB here).
+// TestReadIntervalLogCappedHeldPacked reads a log of 1,200 intervals (300 under
+// -race, still past the cap) of three metrics (each second a few hundred
+// values) capped at MaxReportIntervals: every kept histogram but each metric's last
+// is held packed, and the log held takes a small fraction of what 240 decoded
+// histograms per metric take (~100 MB here).
+//
+// It measures the process's heap, so it does not run in parallel with other tests.
 func TestReadIntervalLogCappedHeldPacked(t *testing.T) {
-	t.Parallel()
-	const n = 1200
+	n := 1200
+	if race.Enabled {
+		n = 300 // each histogram costs ~10× under the race detector
+	}
 	tags := []string{"a", "b", "c"}
 	start := time.Unix(1_700_000_000, 0)
 	var buf bytes.Buffer

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/authbench/authbench/internal/race"
 )
 
 const rfc3526Hex = "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f14374fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7edee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf0598da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb9ed529077096966d670c354e4abc9804f1746c08ca18217c32905e462e36ce3be39e772c180e86039b2783a2ec07a28fb5c55df06f4c52c9de2bcbf6955817183995497cea956ae515d2261898fa051015728e5a8aaac42dad33170d04507a33a85521abdf1cba64ecfb850458dbef0a8aea71575d060c7db3970f85a6e1e4c7abf5ae8cdb0933d71e8c94e04a25619dcee3d2261ad2ee6bf12ffa06d98a0864d87602733ec86a64521f2b18177b200cbbe117577a615d6c770988c0bad946e208e24fa074e5ab3143db5bfce0fd108e4b82d120a93ad2caffffffffffffffff"
@@ -210,7 +212,7 @@ func TestRandomGeneric(t *testing.T) {
 		if m.BitLen() > 1000 {
 			iters = 40
 		}
-		if raceEnabled || testing.Short() {
+		if race.Enabled || testing.Short() {
 			iters /= 4
 		}
 		for i := 0; i < iters; i++ {
@@ -241,7 +243,7 @@ func TestRandomFast(t *testing.T) {
 			gs = append(gs, mustGroup(t, m, big.NewInt(2), withKernel(k), WithTableWindow(4+i), WithTableBits(300)))
 		}
 		iters := 60
-		if raceEnabled || testing.Short() {
+		if race.Enabled || testing.Short() {
 			iters = 12
 		}
 		for i := 0; i < iters; i++ {
@@ -249,7 +251,7 @@ func TestRandomFast(t *testing.T) {
 			var e *big.Int
 			switch i % 4 {
 			case 0:
-				if raceEnabled && i%8 != 0 {
+				if race.Enabled && i%8 != 0 {
 					e = randBits(r, r.IntN(1101))
 				} else {
 					e = randBits(r, r.IntN(3101))
@@ -396,7 +398,7 @@ func TestConcurrent(t *testing.T) {
 }
 
 func TestAllocs(t *testing.T) {
-	if testing.CoverMode() != "" || raceEnabled {
+	if testing.CoverMode() != "" || race.Enabled {
 		t.Skip()
 	}
 	ks := kernels()

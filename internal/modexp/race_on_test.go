@@ -1,5 +1,0 @@
-//go:build race
-
-package modexp
-
-const raceEnabled = true
