@@ -255,8 +255,9 @@ func (s *benchSDK) RespondToAuthChallenge(ctx context.Context, in *cip.RespondTo
 // (gc-ns/op), the driver's own code and the loop (own-ns/op) and HTTP: the rest, the
 // round trip's CPU in the calling goroutine, the transport's goroutines, syscalls
 // and the scheduler (http-ns/op); the parts add up to cpu-ns/op. The clock readings
-// themselves (about 40 syscalls per sign-in) land in the parts they mark. signins/core-s is the rate one core sustains at that cost, and
-// cpu/srp the ratio to the SRP math alone.
+// themselves (about 40 syscalls per sign-in) land in the parts they mark.
+// signins/core-s is the rate one core sustains at that cost, and cpu/srp the ratio
+// to the SRP math alone.
 //
 // stack=sdk is the SDK client with its default middleware and one attempt per call
 // (what NewSDKClient built before the bench trimmed it); stack=driver is
