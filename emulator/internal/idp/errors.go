@@ -61,9 +61,13 @@ const (
 
 // Messages Cognito uses verbatim (spec §4.2, §5.2).
 const (
-	msgIncorrect         = "Incorrect username or password."
-	msgAttemptsExceeded  = "Password attempts exceeded"
-	msgDisabled          = "User is disabled."
+	msgIncorrect        = "Incorrect username or password."
+	msgAttemptsExceeded = "Password attempts exceeded"
+	msgDisabled         = "User is disabled."
+	// A session the pool never made, or one of another client or user: captured
+	// from Cognito in aws-amplify/amplify-js#10959 and
+	// aws-samples/amazon-cognito-passwordless-email-auth#17 (NotAuthorizedException).
+	msgSessionInvalid    = "Invalid session for the user."
 	msgSessionExpired    = "Invalid session for the user, session is expired."
 	msgSessionUsed       = "Invalid session for the user, session can only be used once."
 	msgUserNotFound      = "User does not exist."

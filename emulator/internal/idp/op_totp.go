@@ -28,11 +28,10 @@ const (
 )
 
 const (
-	msgTokenUsed      = "Your software token has already been used once."
-	msgTokenNotFound  = "Software Token MFA does not exist for the user."
-	msgTokenMismatch  = "Code mismatch and fail enable Software Token MFA"
-	msgNoTokenOrSess  = "Missing required parameter AccessToken or Session"
-	msgSessionInvalid = "Invalid session for the user."
+	msgTokenUsed     = "Your software token has already been used once."
+	msgTokenNotFound = "Software Token MFA does not exist for the user."
+	msgTokenMismatch = "Code mismatch and fail enable Software Token MFA"
+	msgNoTokenOrSess = "Missing required parameter AccessToken or Session"
 )
 
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}

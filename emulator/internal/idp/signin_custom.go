@@ -177,7 +177,7 @@ func (s *Service) respondCustom(ctx context.Context, r challengeRequest) (*Respo
 	f, _ := ss.state.(*customFlow)
 	if f == nil {
 		p.mu.Unlock()
-		return nil, errNotAuthorized("Invalid session for the user.")
+		return nil, errNotAuthorized(msgSessionInvalid)
 	}
 	if e := checkSecretHash(r.client, r.responses["SECRET_HASH"], r.responses["USERNAME"], f.name, f.pr.typedName); e != nil {
 		ss.used = false // a bad hash may be retried with the same session

@@ -92,7 +92,7 @@ func (s *Service) takeDeviceSession(r challengeRequest, key string) (*session, *
 	u := ss.user
 	if st == nil || u == nil {
 		p.mu.Unlock()
-		return nil, nil, nil, errNotAuthorized("Invalid session for the user.")
+		return nil, nil, nil, errNotAuthorized(msgSessionInvalid)
 	}
 	name := r.responses["USERNAME"]
 	if e := checkSecretHash(r.client, r.responses["SECRET_HASH"], name, u.Username, ss.typedName); e != nil {

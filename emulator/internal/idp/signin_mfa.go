@@ -231,7 +231,7 @@ func (s *Service) respondMFA(ctx context.Context, r challengeRequest) (*RespondT
 	st, _ := ss.state.(*mfaState)
 	if u == nil || st == nil {
 		p.mu.Unlock()
-		return nil, errNotAuthorized("Invalid session for the user.")
+		return nil, errNotAuthorized(msgSessionInvalid)
 	}
 	// A failed answer may be retried with the same session.
 	retry := func(e *Error) (*RespondToAuthChallengeOutput, error) {

@@ -270,7 +270,7 @@ func (s *Service) answerSelect(ctx context.Context, r challengeRequest) (*Initia
 	st, _ := ss.state.(*userAuthState)
 	if st == nil {
 		p.mu.Unlock()
-		return nil, errNotAuthorized("Invalid session for the user.")
+		return nil, errNotAuthorized(msgSessionInvalid)
 	}
 	u := ss.user
 	name := r.responses["USERNAME"]
@@ -344,7 +344,7 @@ func (s *Service) answerOTP(ctx context.Context, r challengeRequest) (*InitiateA
 	st, _ := ss.state.(*userAuthState)
 	if st == nil {
 		p.mu.Unlock()
-		return nil, errNotAuthorized("Invalid session for the user.")
+		return nil, errNotAuthorized(msgSessionInvalid)
 	}
 	u := ss.user
 	name := r.responses["USERNAME"]

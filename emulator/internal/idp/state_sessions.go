@@ -148,7 +148,7 @@ func (s *Service) takeSession(p *Pool, c *AppClient, id, challenge string, admin
 		return nil, errNotAuthorized(msgSessionExpired)
 	}
 	if ss == nil || ss.clientID != c.id() || ss.admin != admin {
-		return nil, errNotAuthorized("Invalid session for the user.")
+		return nil, errNotAuthorized(msgSessionInvalid)
 	}
 	if s.now().After(ss.expires) {
 		delete(p.sessions, id)
