@@ -10,25 +10,39 @@
 # warm-up (the first sample at least SOAK_WARMUP seconds in), end and peak after
 # warm-up: flat curves after warm-up mean memory does not grow with the run's length.
 #
-#   make soak                                  # 1,000,000 sign-ins (about 40 min at 400/s)
+#   make soak                                  # 1,000,000 sign-ins (about 48 min at 350/s)
 #   SOAK_SIGNINS=20000 scripts/soak.sh         # a short check
 #
-# Settings (environment): SOAK_SIGNINS (1000000), SOAK_RATE per second (400),
-# SOAK_MIX (srp=70,password=20,refresh=10), SOAK_USERS per flow (1000: a user signs in once at a time, and a slow moment must not leave sign-ins waiting for one), SOAK_EVERY (10),
-# SOAK_WARMUP seconds (60), SOAK_ADDR (127.0.0.1:19229), SOAK_DIR ($TMPDIR/authbench-soak-<UTC time>).
+# Settings (environment):
+#   SOAK_SIGNINS  sign-ins in all (1000000)
+#   SOAK_RATE     sign-ins started per second (350)
+#   SOAK_MIX      the flow mix (srp=70,password=20,refresh=10)
+#   SOAK_USERS    users per flow (1000): a user signs in once at a time, and a slow
+#                 moment must not leave sign-ins waiting for one
+#   SOAK_EVERY    seconds between RSS samples (10)
+#   SOAK_WARMUP   seconds of warm-up; by default twice the time for every user to sign
+#                 in 64 times (the pool keeps up to 64 refresh tokens and 50 auth events
+#                 per user, so its heap grows until those fill), at least 240 s (the
+#                 sessions' 3-minute lifetime and the bench's first report interval)
+#   SOAK_ADDR     the pool's loopback address (127.0.0.1:19229)
+#   SOAK_DIR      the run directory ($TMPDIR/authbench-soak-<UTC time>)
 set -euo pipefail
 
 signins=${SOAK_SIGNINS:-1000000}
-rate=${SOAK_RATE:-400}
+rate=${SOAK_RATE:-350}
 mix=${SOAK_MIX:-srp=70,password=20,refresh=10}
 users=${SOAK_USERS:-1000}
 every=${SOAK_EVERY:-10}
-warmup=${SOAK_WARMUP:-60}
 addr=${SOAK_ADDR:-127.0.0.1:19229}
 dir=${SOAK_DIR:-${TMPDIR:-/tmp}/authbench-soak-$(date -u +%Y%m%dT%H%M%SZ)}
 pool=us-east-1_AuthBench1
 client=authbenchpublicclient01
 
+for v in "signins=$signins" "rate=$rate" "users=$users" "every=$every" ${SOAK_WARMUP:+"warmup=$SOAK_WARMUP"}; do
+	case ${v#*=} in
+	'' | *[!0-9]* | 0) echo "soak: ${v%%=*} must be a positive whole number, not '${v#*=}'" >&2; exit 2 ;;
+	esac
+done
 if [ ! -r /proc/self/status ]; then
 	echo "soak: needs /proc (Linux) to read RSS" >&2
 	exit 2
@@ -70,6 +84,11 @@ flows=$(echo "$mix" | sed 's/=[0-9]*//g')
 "$bin" bench provision --endpoint "$endpoint" --pool-id "$pool" --client-id "$client" \
 	--mix "$flows" --users "$users" --out "$dir/users.json" >"$dir/provision.log" 2>&1 ||
 	{ echo "soak: provisioning failed:" >&2; cat "$dir/provision.log" >&2; exit 1; }
+
+# The default warm-up: twice the seconds every user needs to sign in 64 times.
+nflows=$(echo "$mix" | tr ',' '\n' | grep -c .)
+warmup=${SOAK_WARMUP:-$(( 2 * 64 * users * nflows / rate ))}
+[ -n "${SOAK_WARMUP:-}" ] || [ "$warmup" -ge 240 ] || warmup=240
 
 # The schedule is SOAK_SIGNINS starts at SOAK_RATE: its duration in whole seconds.
 duration=$(( (signins + rate - 1) / rate ))s
