@@ -56,6 +56,27 @@ func TestSessionCap(t *testing.T) {
 	wantErr(t, e, TypeNotAuthorized, msgSessionExpired)
 }
 
+// TestSetupSessionForgotten checks that an MFA_SETUP session the pool evicted is
+// answered as expired by AssociateSoftwareToken's lookup too, as takeSession
+// answers one, while an id no pool made stays invalid.
+func TestSetupSessionForgotten(t *testing.T) {
+	const max = 10
+	tp := newTestPool(t, func(o *Options, _ *CreateUserPoolInput) { o.Resources.Sessions = max })
+	p, c := tp.pool(t)
+	p.mu.Lock()
+	var ids []string
+	for range max + 1 {
+		ids = append(ids, tp.svc.newSession(p, c, nil, "MFA_SETUP").id)
+	}
+	p.mu.Unlock()
+	_, _, _, e := tp.svc.setupSession(ids[0])
+	wantErr(t, e, TypeNotAuthorized, msgSessionExpired)
+	forged := []byte(ids[0])
+	forged[3] ^= 1
+	_, _, _, e = tp.svc.setupSession(string(forged))
+	wantErr(t, e, TypeNotAuthorized, msgSessionInvalid)
+}
+
 // TestSessionQueueForgotten checks that sessions forgotten out of order (as a deleted
 // user's are) do not keep the queue growing behind a live head.
 func TestSessionQueueForgotten(t *testing.T) {
@@ -178,6 +199,13 @@ func TestRevokedFamiliesPerUser(t *testing.T) {
 		_, err := tp.svc.GetUser(ctx, &GetUserInput{AccessToken: tok})
 		wantErr(t, err, TypeNotAuthorized, msgAccessRevoked)
 	}
+	// A global sign-out within the same second does not move the bound back to
+	// now, letting the forgotten families' tokens of this second in again.
+	if _, err := tp.svc.AdminUserGlobalSignOut(ctx, &AdminUserGlobalSignOutInput{UserPoolId: tp.poolID, Username: "rita"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tp.svc.GetUser(ctx, &GetUserInput{AccessToken: first})
+	wantErr(t, err, TypeNotAuthorized, msgAccessRevoked)
 	tp.clock.Advance(time.Second)
 	if _, err := tp.svc.GetUser(ctx, &GetUserInput{AccessToken: deref(signIn().AccessToken)}); err != nil {
 		t.Fatalf("a sign-in after: %v", err)

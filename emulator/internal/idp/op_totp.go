@@ -97,6 +97,7 @@ func useSession(accessToken, sess string) string {
 func (s *Service) setupSession(id string) (*Pool, *session, *mfaState, *Error) {
 	s.mu.RLock()
 	var p *Pool
+	made := false // a pool made the session and has forgotten it
 	for _, cand := range s.pools {
 		cand.mu.Lock()
 		_, ok := cand.sessions[id]
@@ -105,9 +106,14 @@ func (s *Service) setupSession(id string) (*Pool, *session, *mfaState, *Error) {
 			p = cand
 			break
 		}
+		made = made || forgotten(cand, id)
 	}
 	s.mu.RUnlock()
 	if p == nil {
+		if made {
+			// As takeSession answers a forgotten session: expired or evicted.
+			return nil, nil, nil, errNotAuthorized(msgSessionExpired)
+		}
 		return nil, nil, nil, errNotAuthorized(msgSessionInvalid)
 	}
 	p.mu.Lock()

@@ -215,7 +215,10 @@ func (s *Service) revokeUserTokens(p *Pool, u *User) {
 		}
 	}
 	u.refreshTokens = nil
-	u.TokensValidAfter = s.now()
+	// Only forward: revokeFamily may have set it past now.
+	if now := s.now(); now.After(u.TokensValidAfter) {
+		u.TokensValidAfter = now
+	}
 }
 
 // accessClaims verifies an access token presented to an API and returns its pool,
