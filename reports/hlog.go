@@ -445,28 +445,41 @@ func (l *IntervalLog) Tags() []string {
 	return slices.Sorted(maps.Keys(set))
 }
 
-// Series returns tag's histograms in time order.
+// Series returns tag's histograms in time order, every one decoded: for a long
+// run's capped log, prefer [IntervalLog.EachOfSeries], which decodes one at a time.
 func (l *IntervalLog) Series(tag string) []LogHist {
-	if l == nil {
-		return nil
-	}
 	var out []LogHist
-	for _, h := range l.Hists {
-		if h.Tag == tag {
-			h.Hist, h.packed = h.hist(), nil
-			out = append(out, h)
+	l.EachOfSeries(tag, func(h LogHist) { out = append(out, h) })
+	return out
+}
+
+// EachOfSeries calls fn with each of tag's histograms in time order, decoded (Hist
+// set) one at a time, so that the packed histograms of a capped log stay packed: a
+// report page of an hours-long run holds one decoded histogram, not 240 per metric.
+func (l *IntervalLog) EachOfSeries(tag string, fn func(LogHist)) {
+	if l == nil {
+		return
+	}
+	var idx []int
+	for i := range l.Hists {
+		if l.Hists[i].Tag == tag {
+			idx = append(idx, i)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b LogHist) int {
-		switch {
-		case a.StartS < b.StartS:
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch sa, sb := l.Hists[a].StartS, l.Hists[b].StartS; {
+		case sa < sb:
 			return -1
-		case a.StartS > b.StartS:
+		case sa > sb:
 			return 1
 		}
 		return 0
 	})
-	return out
+	for _, i := range idx {
+		h := l.Hists[i]
+		h.Hist, h.packed = h.hist(), nil
+		fn(h)
+	}
 }
 
 // Merged returns one histogram holding all of tag's values, or nil when the log has

@@ -175,6 +175,27 @@ func TestReadIntervalLogCappedHeldPacked(t *testing.T) {
 		if got := StatsOf(capped.Merged(tag)); got != want[tag] {
 			t.Errorf("%s: merged %+v, want %+v", tag, got, want[tag])
 		}
+		// The page's walk decodes one at a time and leaves the log packed.
+		series, walked := capped.Series(tag), 0
+		capped.EachOfSeries(tag, func(h LogHist) {
+			if s := series[walked]; h.StartS != s.StartS || StatsOf(h.Hist) != StatsOf(s.Hist) {
+				t.Errorf("%s: histogram %d of the walk differs from the series'", tag, walked)
+			}
+			walked++
+		})
+		if walked != len(series) {
+			t.Errorf("%s: the walk met %d histograms, the series has %d", tag, walked, len(series))
+		}
+	}
+	for _, h := range capped.Hists {
+		if h.Hist != nil {
+			decoded[h.Tag]--
+		}
+	}
+	for tag, n := range decoded {
+		if n != 0 {
+			t.Errorf("%s: the walks left %d more histograms decoded in the log", tag, -n)
+		}
 	}
 	// 240 decoded histograms per metric would hold 3 × 240 × ~140 KB ≈ 100 MB.
 	if held > 16<<20 {

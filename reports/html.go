@@ -249,12 +249,13 @@ func latencySeries(s *BenchSummary, log *IntervalLog, metric string) []series {
 			out[i].Y = append(out[i].Y, ms(float64(v[i])))
 		}
 	}
-	if hs := log.Series(metric); len(hs) > 0 {
-		off := log.Offset(s.Start)
-		for _, h := range hs {
-			q := h.Hist.ValueAtPercentiles([]float64{50, 90, 99})
-			add(h.StartS+h.LengthS+off, [4]int64{q[50], q[90], q[99], h.Hist.Max()})
-		}
+	off, seen := log.Offset(s.Start), false
+	log.EachOfSeries(metric, func(h LogHist) {
+		q := h.Hist.ValueAtPercentiles([]float64{50, 90, 99})
+		add(h.StartS+h.LengthS+off, [4]int64{q[50], q[90], q[99], h.Hist.Max()})
+		seen = true
+	})
+	if seen {
 		return out
 	}
 	for _, iv := range s.Intervals {
