@@ -96,8 +96,27 @@ func StartEmbedded(ctx context.Context, limits emulator.Limits) (*Embedded, erro
 // connections with CloseIdleConnections before Close.
 func (e *Embedded) Close() error {
 	e.closeIdle()
+	// A connection still being dialed or handed back reaches a client's idle pool
+	// only after the first pass: keep closing them while the server shuts down, so
+	// that none holds the shutdown for its timeout.
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				e.closeIdle()
+			}
+		}
+	}()
 	err := e.Server.Close()
-	e.closeIdle() // any connection handed back while the server shut down
+	close(stop)
+	<-stopped
+	e.closeIdle()
 	return err
 }
 
