@@ -422,7 +422,8 @@ func Merge(ctx context.Context, arts []*Artifact, info MergeInfo, hlog, rows io.
 				if m.Run[metric] == nil {
 					m.Run[metric] = newHist()
 				}
-				dropped += dst.Merge(h)
+				// A value out of range is dropped from both; count it once.
+				dst.Merge(h)
 				dropped += m.Run[metric].Merge(h)
 				st.h = nil
 				if err := advance(st, cur, true); err != nil {

@@ -172,7 +172,10 @@ func mergeInto(ctx context.Context, dir string, arts []*Artifact, info MergeInfo
 			if err := rb.Flush(); err != nil {
 				return fmt.Errorf("writing %s: %w", IntervalRowsFile, err)
 			}
-			return hb.Flush()
+			if err := hb.Flush(); err != nil {
+				return fmt.Errorf("writing %s: %w", IntervalsFile, err)
+			}
+			return nil
 		})
 	})
 	return m, err

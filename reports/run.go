@@ -460,12 +460,12 @@ func readReport(path string, maxRows int) (*Run, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	b := append(append([]byte{'{'}, head.Bytes()...), '}')
 	var h header
 	if err := json.Unmarshal(b, &h); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if h.Schema != Schema {
 		return nil, fmt.Errorf("%s: schema %q, want %q", path, h.Schema, Schema)
@@ -485,7 +485,7 @@ func readReport(path string, maxRows int) (*Run, error) {
 		return nil, fmt.Errorf("%s: unknown report kind %q", path, h.Kind)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
 }
@@ -602,7 +602,7 @@ func LoadRun(path string) (*Run, error) {
 		default:
 			defer f.Close()
 			if r.Log, err = ReadIntervalLogCapped(f, MaxReportIntervals); err != nil {
-				return nil, fmt.Errorf("%s: %v", f.Name(), err)
+				return nil, fmt.Errorf("%s: %w", f.Name(), err)
 			}
 		}
 	}
