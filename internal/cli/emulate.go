@@ -162,7 +162,7 @@ AUTHBENCH_EMULATOR_SECRET_ACCESS_KEY), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCES
 	f.DurationVar(&lambdaTimeout, "lambda-timeout", 0, "how long a trigger may take (default 5s, as Cognito)")
 	// The HTTP face's bounds and who may call it (issue #13).
 	f.IntVar(&maxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once (more wait for a free one)")
-	f.IntVar(&maxSessions, "max-sessions", emulator.DefaultSessions, "sign-ins in flight a pool keeps (past it the oldest session is forgotten, its client told it expired)")
+	f.IntVar(&maxSessions, "max-sessions", emulator.DefaultSessions, "sign-ins in flight a pool keeps (past it the oldest session is forgotten, its client told it expired; 0 means the default)")
 	f.StringArrayVar(&allowOrigins, "allow-origin", nil, "a web origin (e.g. http://localhost:3000, or *) whose pages may call Admin and provisioning operations and read the outbox; repeatable")
 	f.StringArrayVar(&allowHosts, "allow-host", nil, "a host name, besides the bound address and localhost, that requests may name in their Host header; repeatable")
 	// Signed requests and the public URL of a pool beyond loopback (issue #13).
