@@ -20,10 +20,10 @@
 #   SOAK_USERS    users per flow (1000): a user signs in once at a time, and a slow
 #                 moment must not leave sign-ins waiting for one
 #   SOAK_EVERY    seconds between RSS samples (10)
-#   SOAK_WARMUP   seconds of warm-up; by default twice the time for every user to sign
-#                 in 64 times (the pool keeps up to 64 refresh tokens and 50 auth events
-#                 per user, so its heap grows until those fill), at least 240 s (the
-#                 sessions' 3-minute lifetime and the bench's first report interval)
+#   SOAK_WARMUP   seconds of warm-up; by default twice the time every user of the least
+#                 frequent flow needs to sign in 64 times (the pool keeps up to 64
+#                 refresh tokens and 50 sign-in events per user, so its heap grows
+#                 until those fill), at least 240 s (the sessions' 3-minute lifetime)
 #   SOAK_ADDR     the pool's loopback address (127.0.0.1:19229)
 #   SOAK_DIR      the run directory ($TMPDIR/authbench-soak-<UTC time>)
 set -euo pipefail
@@ -85,13 +85,21 @@ flows=$(echo "$mix" | sed 's/=[0-9]*//g')
 	--mix "$flows" --users "$users" --out "$dir/users.json" >"$dir/provision.log" 2>&1 ||
 	{ echo "soak: provisioning failed:" >&2; cat "$dir/provision.log" >&2; exit 1; }
 
-# The default warm-up: twice the seconds every user needs to sign in 64 times.
-nflows=$(echo "$mix" | tr ',' '\n' | grep -c .)
-warmup=${SOAK_WARMUP:-$(( 2 * 64 * users * nflows / rate ))}
-[ -n "${SOAK_WARMUP:-}" ] || [ "$warmup" -ge 240 ] || warmup=240
+# The default warm-up: twice the seconds the users of the least frequent flow that
+# keeps per-user records (every flow but refresh, which issues no refresh token and
+# records no sign-in event) need to sign in 64 times each, at their share of the rate.
+warmup=${SOAK_WARMUP:-$(echo "$mix" | awk -F, -v users="$users" -v rate="$rate" '{
+	for (i = 1; i <= NF; i++) {
+		n = split($i, kv, "="); w = (n > 1) ? kv[2] + 0 : 1
+		total += w; if (kv[1] != "refresh" && (min == "" || w < min)) min = w
+	}
+	t = (min == "" || min <= 0) ? 0 : 2 * 64 * users * total / (rate * min)
+	printf "%d", (t < 240) ? 240 : t
+}')}
 
 # The schedule is SOAK_SIGNINS starts at SOAK_RATE: its duration in whole seconds.
 duration=$(( (signins + rate - 1) / rate ))s
+[ "$warmup" -lt "${duration%s}" ] || echo "soak: the warm-up (${warmup}s) is not shorter than the run ($duration): raise SOAK_SIGNINS or lower SOAK_USERS" >&2
 echo "soak: $signins sign-ins ($mix) at $rate/s for $duration against the embedded pool at $endpoint; run directory $dir"
 "$bin" bench --endpoint "$endpoint" --pool-id "$pool" --users-file "$dir/users.json" \
 	--rate "$rate/s" --duration "$duration" --mix "$mix" --out "$dir/bench" --status-every 60s \
