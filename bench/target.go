@@ -148,43 +148,25 @@ func (p *Plan) OpenTarget(ctx context.Context, o TargetOptions) (*Target, error)
 // loopbackOutbox returns the outbox of the authbench pool at endpoint (a loopback
 // address: `authbench emulate`, started apart), from which the SMS and email flows
 // of the mix read their codes, or nil when no flow needs codes or endpoint serves
-// no outbox (another emulator). It
-// reads the outbox with the credentials the Admin calls of 'bench provision' signed
-// with (driver.AdminCredentials), since a pool that requires signed requests serves
-// its outbox only to its access key; a refusal is an ErrInvalid error that says so,
-// before the run starts.
+// no outbox (another emulator). It reads the outbox with the credentials the Admin
+// calls of 'bench provision' signed with (driver.LoopbackOutbox); a refusal is an
+// ErrInvalid error that says so, before the run starts.
 func loopbackOutbox(ctx context.Context, set *UserSet, mix map[string]int, endpoint, region string) (*mfa.Outbox, error) {
-	needed := false
 	poolID := ""
-	for f, ref := range set.Pools {
-		if mix[f] > 0 && len(set.Users[f]) > 0 && (f == FlowSMS || f == FlowEmail) {
-			needed, poolID = true, ref.PoolID
+	for _, f := range []string{FlowSMS, FlowEmail} {
+		if ref, ok := set.Pools[f]; ok && mix[f] > 0 && len(set.Users[f]) > 0 && poolID == "" {
+			poolID = ref.PoolID
 		}
 	}
-	if !needed {
+	if poolID == "" {
 		return nil, nil
 	}
 	if region == "" {
 		region = set.Region
 	}
-	if region == "" {
-		region = driver.RegionOf(poolID)
-	}
-	creds, err := driver.AdminCredentials(ctx, poolID, driver.Endpoint{URL: endpoint, Region: region})
+	ob, err := driver.LoopbackOutbox(ctx, endpoint, poolID, region, func(o *mfa.OutboxOptions) { o.Interval = 20 * time.Millisecond })
 	if err != nil {
 		return nil, invalid(err)
-	}
-	ob := mfa.NewOutbox(endpoint, nil, func(oo *mfa.OutboxOptions) {
-		oo.Interval = 20 * time.Millisecond
-		oo.Credentials, oo.Region = creds, region
-	})
-	ok, err := ob.Available(ctx)
-	if err != nil || !ok {
-		ob.CloseIdleConnections()
-		if err != nil {
-			return nil, invalid(err)
-		}
-		return nil, nil
 	}
 	return ob, nil
 }

@@ -124,20 +124,12 @@ func runConform(ctx context.Context, env Env, fl conformFlags) error {
 		// An authbench pool on this machine: its outbox has every SMS and email code.
 		// It is read with the Admin calls' credentials: a pool that requires signed
 		// requests serves its outbox only to its access key.
-		region := fl.region
-		if region == "" {
-			region = driver.RegionOf(fl.poolID)
-		}
-		creds, err := driver.AdminCredentials(ctx, fl.poolID, driver.Endpoint{URL: fl.endpoint, Region: region})
+		ob, err := driver.LoopbackOutbox(ctx, fl.endpoint, fl.poolID, fl.region)
 		if err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
-		ob := mfa.NewOutbox(fl.endpoint, nil, func(o *mfa.OutboxOptions) { o.Credentials, o.Region = creds, region })
-		ok, err := ob.Available(ctx)
-		if err != nil {
-			return exitcode.Wrap(exitcode.Usage, err)
-		}
-		if ok {
+		if ob != nil {
+			defer ob.CloseIdleConnections()
 			codes = ob
 		}
 	}

@@ -137,29 +137,14 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // loopbackOutbox returns the outbox of the pool at o.Endpoint, a loopback endpoint
-// (an authbench pool started apart, `authbench emulate`), reading it with the
-// credentials an Admin client of the pool would sign with: a pool that requires
-// signed requests serves its outbox only to its access key. It returns nil when the
-// endpoint serves no outbox (another emulator: codes are then asked for), and a
-// usage error when the outbox refuses the key (or its absence).
+// (an authbench pool started apart, `authbench emulate`), read with the Admin
+// calls' credentials (driver.LoopbackOutbox): nil when the endpoint serves no outbox
+// (another emulator: codes are then asked for), a usage error when no credentials
+// can be had or the outbox refuses them.
 func loopbackOutbox(ctx context.Context, o Options) (*mfa.Outbox, error) {
-	region := o.Region
-	if region == "" {
-		region = driver.RegionOf(o.PoolID)
-	}
-	creds, err := driver.AdminCredentials(ctx, o.PoolID, driver.Endpoint{URL: o.Endpoint, Region: region})
+	ob, err := driver.LoopbackOutbox(ctx, o.Endpoint, o.PoolID, o.Region)
 	if err != nil {
 		return nil, exitcode.Wrap(exitcode.Usage, err)
-	}
-	ob := mfa.NewOutbox(o.Endpoint, nil, func(oo *mfa.OutboxOptions) { oo.Credentials, oo.Region = creds, region })
-	ok, err := ob.Available(ctx)
-	if err != nil {
-		ob.CloseIdleConnections()
-		return nil, exitcode.Wrap(exitcode.Usage, err)
-	}
-	if !ok {
-		ob.CloseIdleConnections()
-		return nil, nil
 	}
 	return ob, nil
 }
