@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/authbench/authbench/internal/jsonstream"
 	"github.com/authbench/authbench/reports"
 )
 
@@ -59,26 +59,9 @@ func readSummaryHead(path string, s *Summary) error {
 	}
 	defer f.Close()
 	dec := json.NewDecoder(bufio.NewReader(f))
-	var head bytes.Buffer
-	err = walkSummary(dec, func(key string) error {
-		if key == "intervals" {
-			return skipValue(dec)
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		if head.Len() > 0 {
-			head.WriteByte(',')
-		}
-		k, _ := json.Marshal(key)
-		head.Write(k)
-		head.WriteByte(':')
-		head.Write(v)
-		return nil
-	})
+	head, err := jsonstream.Head(dec, "intervals", func() error { return jsonstream.SkipArray(dec) })
 	if err == nil {
-		err = json.Unmarshal(append(append([]byte{'{'}, head.Bytes()...), '}'), s)
+		err = json.Unmarshal(head, s)
 	}
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", path, err)
@@ -86,50 +69,8 @@ func readSummaryHead(path string, s *Summary) error {
 	return nil
 }
 
-// errStopWalk stops walkSummary at a key, leaving the decoder at its value.
+// errStopWalk stops a walk of a summary at a key, leaving the decoder at its value.
 var errStopWalk = errors.New("stop")
-
-// walkSummary reads a JSON object from dec, calling field with each key; field
-// must consume the key's value from dec.
-func walkSummary(dec *json.Decoder, field func(key string) error) error {
-	if tok, err := dec.Token(); err != nil {
-		return err
-	} else if tok != json.Delim('{') {
-		return errors.New("not a JSON object")
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		if err := field(key); err != nil {
-			return err
-		}
-	}
-	_, err := dec.Token()
-	return err
-}
-
-// skipValue reads past the next JSON value, an array (one element at a time) or
-// null.
-func skipValue(dec *json.Decoder) error {
-	tok, err := dec.Token()
-	switch {
-	case err != nil || tok == nil:
-		return err
-	case tok != json.Delim('['):
-		return errors.New("not an array")
-	}
-	for dec.More() {
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return err
-}
 
 // rowReader reads a summary's "intervals" array one row at a time.
 type rowReader struct {
@@ -146,7 +87,7 @@ func openRows(path string) (*rowReader, error) {
 		return nil, err
 	}
 	r := &rowReader{f: f, dec: json.NewDecoder(bufio.NewReader(f)), path: path}
-	err = walkSummary(r.dec, func(key string) error {
+	err = jsonstream.Object(r.dec, func(key string) error {
 		if key == "intervals" {
 			return errStopWalk
 		}

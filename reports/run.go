@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/authbench/authbench/internal/jsonstream"
 )
 
 // Schema is the schema string of authbench's JSON reports.
@@ -303,15 +305,25 @@ func (s *BenchSummary) WriteJSONRows(w io.Writer, rows io.Reader) error {
 // ReadIntervalRows reads an intervals.ndjson stream.
 func ReadIntervalRows(r io.Reader) ([]BenchInterval, error) {
 	out := []BenchInterval{}
+	err := EachIntervalRow(r, func(iv BenchInterval) { out = append(out, iv) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachIntervalRow calls fn with each row of an intervals.ndjson stream, in order,
+// holding one at a time.
+func EachIntervalRow(r io.Reader, fn func(BenchInterval)) error {
 	dec := json.NewDecoder(r)
-	for {
+	for n := 1; ; n++ {
 		var iv BenchInterval
 		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
-			return out, nil
+			return nil
 		} else if err != nil {
-			return nil, fmt.Errorf("interval row %d: %w", len(out)+1, err)
+			return fmt.Errorf("interval row %d: %w", n, err)
 		}
-		out = append(out, iv)
+		fn(iv)
 	}
 }
 
@@ -432,37 +444,21 @@ func readReport(path string, maxRows int) (*Run, error) {
 	}
 	defer f.Close()
 	dec := json.NewDecoder(bufio.NewReader(f))
-	var head bytes.Buffer
 	var rows *capBuckets[BenchInterval]
-	err = decodeObject(dec, func(key string) error {
-		if key == "intervals" {
-			rows = newRowBuckets()
-			return decodeArray(dec, func() error {
-				var iv BenchInterval
-				if err := dec.Decode(&iv); err != nil {
-					return err
-				}
-				rows.add(iv, capOrAll(maxRows))
-				return nil
-			})
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		if head.Len() > 0 {
-			head.WriteByte(',')
-		}
-		k, _ := json.Marshal(key)
-		head.Write(k)
-		head.WriteByte(':')
-		head.Write(v)
-		return nil
+	b, err := jsonstream.Head(dec, "intervals", func() error {
+		rows = newRowBuckets()
+		return jsonstream.Array(dec, func() error {
+			var iv BenchInterval
+			if err := dec.Decode(&iv); err != nil {
+				return err
+			}
+			rows.add(iv, capOrAll(maxRows))
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	b := append(append([]byte{'{'}, head.Bytes()...), '}')
 	var h header
 	if err := json.Unmarshal(b, &h); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -488,47 +484,6 @@ func readReport(path string, maxRows int) (*Run, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return r, nil
-}
-
-// decodeObject reads a JSON object from dec, calling field with each key; field
-// must read the key's value from dec.
-func decodeObject(dec *json.Decoder, field func(key string) error) error {
-	if tok, err := dec.Token(); err != nil {
-		return err
-	} else if tok != json.Delim('{') {
-		return errors.New("not a JSON object")
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		if err := field(key); err != nil {
-			return err
-		}
-	}
-	_, err := dec.Token()
-	return err
-}
-
-// decodeArray reads a JSON array (or null) from dec, calling elem to read each
-// element.
-func decodeArray(dec *json.Decoder, elem func() error) error {
-	tok, err := dec.Token()
-	switch {
-	case err != nil || tok == nil:
-		return err
-	case tok != json.Delim('['):
-		return fmt.Errorf("%v where an array was expected", tok)
-	}
-	for dec.More() {
-		if err := elem(); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return err
 }
 
 // capRows: a run's per-interval rows are kept as its interval log's histograms are
@@ -625,15 +580,8 @@ func (r *Run) readRows(maxRows int) error {
 	}
 	defer f.Close()
 	rows := newRowBuckets()
-	dec := json.NewDecoder(bufio.NewReader(f))
-	for n := 1; ; n++ {
-		var iv BenchInterval
-		if err := dec.Decode(&iv); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return fmt.Errorf("%s: interval row %d: %w", f.Name(), n, err)
-		}
-		rows.add(iv, capOrAll(maxRows))
+	if err := EachIntervalRow(bufio.NewReader(f), func(iv BenchInterval) { rows.add(iv, capOrAll(maxRows)) }); err != nil {
+		return fmt.Errorf("%s: %w", f.Name(), err)
 	}
 	r.Bench.Intervals = append([]BenchInterval{}, rows.items...)
 	return nil
