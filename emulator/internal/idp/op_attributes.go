@@ -46,7 +46,7 @@ func checkSchemaAttribute(member string, a SchemaAttributeType) *Error {
 	if e := checkString(member+".name", name, 1, 20, attributeNamePattern, `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`); e != nil {
 		return e
 	}
-	if e := checkEnum(member+".attributeDataType", a.AttributeDataType, attributeDataTypes); e != nil {
+	if e := checkEnumValue(member+".attributeDataType", a.AttributeDataType, attributeDataTypes); e != nil {
 		return e
 	}
 	if c := a.StringAttributeConstraints; c != nil {

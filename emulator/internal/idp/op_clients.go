@@ -71,7 +71,7 @@ func applyClientSettings(c *UserPoolClientType, in *CreateUserPoolClientInput) *
 		// wording.
 		return errInvalidParameter("ExplicitAuthFlows cannot mix values with and without the ALLOW_ prefix.")
 	}
-	if e := checkEnum("preventUserExistenceErrors", in.PreventUserExistenceErrors, preventOptions); e != nil {
+	if e := checkEnumValue("preventUserExistenceErrors", in.PreventUserExistenceErrors, preventOptions); e != nil {
 		return e
 	}
 	if v := in.AuthSessionValidity; v != nil && *v > 15 {
@@ -82,7 +82,7 @@ func applyClientSettings(c *UserPoolClientType, in *CreateUserPoolClientInput) *
 	}
 	if u := in.TokenValidityUnits; u != nil {
 		for m, v := range map[string]string{"tokenValidityUnits.accessToken": u.AccessToken, "tokenValidityUnits.idToken": u.IdToken, "tokenValidityUnits.refreshToken": u.RefreshToken} {
-			if e := checkEnum(m, v, timeUnits); e != nil {
+			if e := checkEnumValue(m, v, timeUnits); e != nil {
 				return e
 			}
 		}

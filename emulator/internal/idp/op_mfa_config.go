@@ -145,7 +145,7 @@ const (
 // the earlier ones (a factor left out is turned off), as in Cognito; a request
 // without MfaConfiguration keeps the mode.
 func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *SetUserPoolMfaConfigInput) (*UserPoolMfaConfigOutput, error) {
-	if e := checkEnum("mfaConfiguration", in.MfaConfiguration, mfaModes); e != nil {
+	if e := checkEnumValue("mfaConfiguration", in.MfaConfiguration, mfaModes); e != nil {
 		return nil, e
 	}
 	p, err := s.pool(in.UserPoolId)

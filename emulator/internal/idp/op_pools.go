@@ -75,16 +75,10 @@ var (
 	timeUnits      = []string{"seconds", "minutes", "hours", "days"}
 )
 
-func checkEnum(member, value string, allowed []string) *Error {
-	if value == "" || contains(allowed, value) {
-		return nil
-	}
-	return errValidation(member, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]", value)
-}
-
+// checkEnums checks each of values with checkEnumValue.
 func checkEnums(member string, values, allowed []string) *Error {
 	for _, v := range values {
-		if e := checkEnum(member, v, allowed); e != nil {
+		if e := checkEnumValue(member, v, allowed); e != nil {
 			return e
 		}
 	}
@@ -168,13 +162,13 @@ func defaultPasswordPolicy() *PasswordPolicyType {
 
 // applyPoolSettings copies the settings CreateUserPool and UpdateUserPool share.
 func applyPoolSettings(cfg *UserPoolType, in *CreateUserPoolInput) *Error {
-	if e := checkEnum("mfaConfiguration", in.MfaConfiguration, mfaModes); e != nil {
+	if e := checkEnumValue("mfaConfiguration", in.MfaConfiguration, mfaModes); e != nil {
 		return e
 	}
 	if e := checkEnums("autoVerifiedAttributes", in.AutoVerifiedAttributes, verifiedAttrs); e != nil {
 		return e
 	}
-	if e := checkEnum("deletionProtection", in.DeletionProtection, []string{"ACTIVE", "INACTIVE"}); e != nil {
+	if e := checkEnumValue("deletionProtection", in.DeletionProtection, []string{"ACTIVE", "INACTIVE"}); e != nil {
 		return e
 	}
 	if in.MfaConfiguration == "ON" || in.MfaConfiguration == "OPTIONAL" {

@@ -68,7 +68,7 @@ type authRequest struct {
 
 // InitiateAuth starts a sign-in.
 func (s *Service) InitiateAuth(ctx context.Context, in *InitiateAuthInput) (*InitiateAuthOutput, error) {
-	if e := checkEnum("authFlow", in.AuthFlow, authFlows); e != nil {
+	if e := checkEnumValue("authFlow", in.AuthFlow, authFlows); e != nil {
 		return nil, e
 	}
 	if in.AuthFlow == "ADMIN_NO_SRP_AUTH" || in.AuthFlow == "ADMIN_USER_PASSWORD_AUTH" {
@@ -83,7 +83,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *InitiateAuthInput) (*Ini
 
 // AdminInitiateAuth starts a sign-in with admin credentials.
 func (s *Service) AdminInitiateAuth(ctx context.Context, in *AdminInitiateAuthInput) (*InitiateAuthOutput, error) {
-	if e := checkEnum("authFlow", in.AuthFlow, authFlows); e != nil {
+	if e := checkEnumValue("authFlow", in.AuthFlow, authFlows); e != nil {
 		return nil, e
 	}
 	p, c, err := s.client(in.UserPoolId, in.ClientId)
@@ -335,7 +335,7 @@ type challengeRequest struct {
 
 // RespondToAuthChallenge answers a challenge.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in *RespondToAuthChallengeInput) (*RespondToAuthChallengeOutput, error) {
-	if e := checkEnum("challengeName", in.ChallengeName, challengeNames); e != nil {
+	if e := checkEnumValue("challengeName", in.ChallengeName, challengeNames); e != nil {
 		return nil, e
 	}
 	p, c, err := s.poolForClient(in.ClientId)
@@ -347,7 +347,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in *RespondToAuthC
 
 // AdminRespondToAuthChallenge answers a challenge of an admin sign-in.
 func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *AdminRespondToAuthChallengeInput) (*RespondToAuthChallengeOutput, error) {
-	if e := checkEnum("challengeName", in.ChallengeName, challengeNames); e != nil {
+	if e := checkEnumValue("challengeName", in.ChallengeName, challengeNames); e != nil {
 		return nil, e
 	}
 	p, c, err := s.client(in.UserPoolId, in.ClientId)
