@@ -9,11 +9,12 @@ import (
 	"github.com/authbench/authbench/mfa"
 )
 
-// TestLoopbackOutboxSigned: a run from a user set against a loopback pool that
-// requires signatures reads the SMS and email flows' codes from the pool's outbox,
-// signed with the Admin credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY);
-// with a wrong secret the target is refused before the run (ErrInvalid, with the
-// outbox's refusal), and a mix without code flows does not read the outbox at all.
+// TestLoopbackOutboxSigned: against a loopback pool that requires signatures, the
+// outbox a run from a user set reads the SMS and email flows' codes from
+// (loopbackOutbox) is opened signed with the Admin credentials (AWS_ACCESS_KEY_ID
+// and AWS_SECRET_ACCESS_KEY); with a wrong secret it is refused before the run
+// (ErrInvalid, with the outbox's refusal), and a mix without code flows does not
+// open the outbox at all.
 func TestLoopbackOutboxSigned(t *testing.T) {
 	const keyID, secret = "AKIABENCHOUTBOX00001", "bench-outbox-secret/NotPrinted+012345"
 	srv := emulator.New(emulator.Options{RequireSignature: true, AccessKeyID: keyID, SecretAccessKey: secret})

@@ -90,7 +90,7 @@ const (
 	// DefaultOutboxMessages is how many messages an outbox keeps.
 	DefaultOutboxMessages = 100_000
 	// DefaultOutboxBytes bounds the text an outbox keeps (a message counts its
-	// strings' lengths).
+	// strings' lengths and 64 bytes for itself).
 	DefaultOutboxBytes = 64 << 20
 )
 
