@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -55,10 +54,7 @@ func BenchmarkPasswordSignIn(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			body := fmt.Sprintf(`{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":%q,"AuthParameters":{"USERNAME":"user%d","PASSWORD":"Passw0rd!"}}`, clientID, i%64)
-			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+			rec := handlerCall(h, "InitiateAuth", body)
 			if rec.Code != 200 {
 				b.Fatal(rec.Body.String())
 			}
@@ -100,10 +96,7 @@ func BenchmarkSRPSignIn(b *testing.B) {
 	h := e.Srv.Handler()
 	realm, _ := srp.PoolName(poolID)
 	call := func(op, body string) string {
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := handlerCall(h, op, body)
 		if rec.Code != 200 {
 			b.Fatalf("%s: %d %s", op, rec.Code, rec.Body.String())
 		}
@@ -159,9 +152,7 @@ func BenchmarkPasswordSignInRatio(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		body := fmt.Sprintf(`{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":%q,"AuthParameters":{"USERNAME":"user%d","PASSWORD":"Passw0rd!"}}`, clientID, i%64)
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
-		rec := httptest.NewRecorder()
+		req, rec := newRequest("InitiateAuth", body), httptest.NewRecorder()
 		t0 := time.Now()
 		h.ServeHTTP(rec, req)
 		t1 := time.Now()

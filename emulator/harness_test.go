@@ -2,6 +2,9 @@ package emulator_test
 
 import (
 	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -51,4 +54,22 @@ func smsMFA(in *cip.CreateUserPoolInput, mode types.UserPoolMfaType) {
 	in.MfaConfiguration = mode
 	in.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::000000000000:role/sns")}
 	in.AutoVerifiedAttributes = append(in.AutoVerifiedAttributes, "phone_number")
+}
+
+// newRequest is a request for op with body as the AWS SDKs send it to a pool bound
+// to 127.0.0.1 (Host, X-Amz-Target, Content-Type), for calls through the handler
+// in-process.
+func newRequest(op, body string) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Host = "127.0.0.1"
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	return req
+}
+
+// handlerCall sends op with body through h in-process and returns the answer.
+func handlerCall(h http.Handler, op, body string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, newRequest(op, body))
+	return rec
 }

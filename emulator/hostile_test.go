@@ -37,17 +37,6 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// hostileCall sends one request through the handler as a client on 127.0.0.1 would.
-func hostileCall(h http.Handler, op string, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	req.Host = "127.0.0.1"
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
 // hostileCase is one request of the stream: an operation and its body, made when
 // sent (so that the stream's bodies are not in the heap the test measures).
 type hostileCase struct {
@@ -258,7 +247,7 @@ func TestHostileStreamHeapBounded(t *testing.T) {
 	stream := func(huge string) (n, sent int) {
 		for _, c := range hostileCases(huge, poolID, clientID, session, access) {
 			body := c.body()
-			check(c, hostileCall(h, c.op, body))
+			check(c, handlerCall(h, c.op, body))
 			n, sent = n+1, sent+len(body)
 		}
 		return n, sent
@@ -273,12 +262,12 @@ func TestHostileStreamHeapBounded(t *testing.T) {
 	// One round first, so that what the handler keeps for good (the reflection
 	// caches of encoding/json, the quota and session maps) is in the baseline; its
 	// values need only break every member's bound.
-	check(srpCase, hostileCall(h, "InitiateAuth", srpBody))
+	check(srpCase, handlerCall(h, "InitiateAuth", srpBody))
 	stream(strings.Repeat("a", 140_000))
 	base := liveHeap()
 	requests, sent := 0, 0
 	for range srpRequests {
-		check(srpCase, hostileCall(h, "InitiateAuth", srpBody))
+		check(srpCase, handlerCall(h, "InitiateAuth", srpBody))
 		requests, sent = requests+1, sent+len(srpBody)
 	}
 	n, bytes := stream(strings.Repeat("a", hugeLen))
@@ -310,7 +299,7 @@ func TestHostileNamesBeforeQuotas(t *testing.T) {
 	h := e.Srv.Handler()
 	for i := range 20 {
 		name := strings.Repeat(string(rune('a'+i)), 200_000)
-		rec := hostileCall(h, "InitiateAuth", `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"`+clientID+`","AuthParameters":{"USERNAME":"`+name+`","PASSWORD":"x"}}`)
+		rec := handlerCall(h, "InitiateAuth", `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"`+clientID+`","AuthParameters":{"USERNAME":"`+name+`","PASSWORD":"x"}}`)
 		if typ := rec.Header().Get("x-amzn-ErrorType"); typ != idp.TypeInvalidParameter {
 			t.Fatalf("request %d: %d %s", i, rec.Code, typ)
 		}
@@ -483,7 +472,7 @@ func TestHostileProvisioningBounded(t *testing.T) {
 	huge := strings.Repeat("a", 200_000)
 	stream := func() (n int) {
 		for _, c := range provisioningCases(t, huge, defaults, covered) {
-			rec := hostileCall(h, c.op, c.body())
+			rec := handlerCall(h, c.op, c.body())
 			typ := rec.Header().Get("x-amzn-ErrorType")
 			var answer struct{ Message string }
 			_ = json.Unmarshal(rec.Body.Bytes(), &answer)

@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -213,12 +211,7 @@ func TestSessionFloodHeapBounded(t *testing.T) {
 	h := e.Srv.Handler()
 	body := `{"AuthFlow":"USER_SRP_AUTH","ClientId":"` + clientID + `","AuthParameters":{"USERNAME":"flood","SRP_A":"` + c.SRPA() + `"}}`
 	initiate := func() string {
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-		req.Host = "127.0.0.1"
-		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
-		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		rec := handlerCall(h, "InitiateAuth", body)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("InitiateAuth: %d %.300s", rec.Code, rec.Body.String())
 		}
