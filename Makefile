@@ -12,9 +12,9 @@ PKGS      := ./...
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test deps lint vet fmt-check tidy-check unit bench-smoke bench fuzz soak build clean
+.PHONY: test deps lint vet fmt-check tidy-check unit norace bench fuzz soak build clean
 
-test: deps lint unit bench-smoke
+test: deps lint unit norace
 
 deps:
 	$(GO) mod download
@@ -44,10 +44,13 @@ vet:
 unit:
 	$(GO) test -race -count=1 -timeout 12m $(PKGS)
 
-# bench-smoke runs every benchmark once, so that a benchmark that no longer runs
-# (a setup the pool now refuses, say) fails the tests rather than `make bench`.
-bench-smoke:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(PKGS)
+# norace runs, without the race detector, every benchmark once (so that a benchmark
+# that no longer runs, a setup the pool now refuses say, fails the tests rather than
+# `make bench`) and the full-size cases of the memory tests that run a smaller case
+# under -race (internal/race).
+FULLSIZE := ^(TestHostileStreamHeapBounded|TestHostileProvisioningBounded|TestReadIntervalLogCapped|TestReadIntervalLogCappedHeldPacked|TestIntervalRowsConstantMemory)$$
+norace:
+	$(GO) test -count=1 -run '$(FULLSIZE)' -bench . -benchtime 1x $(PKGS)
 
 build:
 	$(GO) build -o bin/authbench ./cmd/authbench
